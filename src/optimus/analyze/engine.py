@@ -1,0 +1,288 @@
+"""One scan from paths to a ScanResult: walk, projects, parallel cached analysis, findings."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+import pathspec
+
+from optimus.analyze.cache import ResultCache
+from optimus.analyze.files import FileOutcome, RawHit, analyze_batch, rules_for_kind, run_rules
+from optimus.analyze.fingerprint import fingerprint
+from optimus.analyze.project_context import ProjectContext
+from optimus.analyze.selection import enabled_rules, ignored_for_file
+from optimus.analyze.suppress import is_suppressed
+from optimus.config import Settings, find_config, load_config, validate_selectors
+from optimus.discover.git import git_facts
+from optimus.discover.projects import assign_files, find_projects
+from optimus.discover.stack import detect_stack
+from optimus.discover.walk import FileEntry, walk
+from optimus.errors import UsageError
+from optimus.model import (
+    Diagnostic,
+    Finding,
+    LanguageStats,
+    Project,
+    ScanResult,
+    ScanStats,
+)
+from optimus.parse.kinds import CODE_KINDS
+from optimus.parse.source import SourceFile
+from optimus.registry import all_rules
+from optimus.rules.base import Rule
+
+Progress = Callable[[int, int], None]
+_POOL_THRESHOLD = 200
+
+
+@dataclass
+class ScanOptions:
+    """How to scan: settings overrides from flags, caching, parallelism."""
+
+    overrides: dict[str, object] = field(default_factory=dict)
+    use_cache: bool = True
+    jobs: int | None = None
+    debug: bool = False
+    progress: Progress | None = None
+
+
+def _common_root(paths: list[str]) -> str:
+    absolute = [os.path.abspath(p) for p in paths]
+    folders = [p if os.path.isdir(p) else os.path.dirname(p) for p in absolute]
+    return os.path.commonpath(folders) if len(folders) > 1 else folders[0]
+
+
+def _with_overrides(settings: Settings, overrides: dict[str, object]) -> Settings:
+    from dataclasses import replace
+
+    return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def scan(paths: list[str], options: ScanOptions | None = None) -> ScanResult:
+    """Scan paths (folders or files) and return every project, finding and diagnostic."""
+    options = options or ScanOptions()
+    started = time.perf_counter()
+    if not paths:
+        raise UsageError("no path given")
+    for p in paths:
+        if not os.path.exists(p):
+            raise UsageError(f"path not found: {p}")
+    root = _common_root(paths)
+    rules = all_rules()
+    known = {r.name for r in rules} | {r.code for r in rules}
+    root_settings = _with_overrides(load_config(root, root), options.overrides)
+    validate_selectors(root_settings, known)
+    cache = ResultCache(root, options.use_cache)
+    diagnostics: list[Diagnostic] = []
+    stats = ScanStats()
+    projects: list[tuple[Project, Settings, list[FileEntry]]] = []
+    exclude = (
+        pathspec.GitIgnoreSpec.from_lines(root_settings.exclude) if root_settings.exclude else None
+    )
+    for given in paths:
+        walked = walk(given, exclude)
+        offset = os.path.relpath(walked.root, root).replace(os.sep, "/")
+        prefix = "" if offset == "." else offset + "/"
+        diagnostics += [Diagnostic(_join(prefix, d.path), d.message) for d in walked.diagnostics]
+        found = find_projects(walked)
+        owned = assign_files(walked.files, found)
+        for proj_path, members in sorted(found.items()):
+            abspath = os.path.normpath(os.path.join(walked.root, proj_path))
+            full = _join(prefix, proj_path) if proj_path != "." else (offset if prefix else ".")
+            for entry in owned[proj_path]:
+                entry.path = prefix + entry.path
+            settings = root_settings
+            if full != "." and find_config(abspath) is not None:
+                settings = _with_overrides(load_config(abspath, root), options.overrides)
+                validate_selectors(settings, known)
+            name = os.path.basename(abspath) or abspath
+            project = Project(full, name, members=[_join(prefix, m) for m in members])
+            if walked.dirs.get(proj_path) and walked.dirs[proj_path].has_vcs:
+                project.git = git_facts(abspath)
+            projects.append((project, settings, owned[proj_path]))
+
+    outcomes = _analyze_code(projects, cache, options, diagnostics, stats)
+    findings: list[Finding] = []
+    for project, settings, entries in projects:
+        findings += _finish_project(project, settings, entries, outcomes, rules, diagnostics, stats)
+    cache.save()
+    findings.sort(key=lambda f: (f.project, f.path, f.line or 0, f.rule))
+    diagnostics.sort(key=lambda d: (d.path, d.message))
+    stats.seconds = round(time.perf_counter() - started, 3)
+    display_root = paths[0] if len(paths) == 1 else root
+    return ScanResult(display_root, [p for p, _, _ in projects], findings, diagnostics, stats)
+
+
+def _join(prefix: str, path: str) -> str:
+    return prefix.rstrip("/") if path == "." and prefix else prefix + path if path != "." else "."
+
+
+def _project_rel(project: Project, path: str) -> str:
+    return path if project.path == "." else path[len(project.path) + 1 :]
+
+
+def _analyze_code(
+    projects: list[tuple[Project, Settings, list[FileEntry]]],
+    cache: ResultCache,
+    options: ScanOptions,
+    diagnostics: list[Diagnostic],
+    stats: ScanStats,
+) -> dict[str, FileOutcome]:
+    outcomes: dict[str, FileOutcome] = {}
+    todo: list[tuple[str, str, str, str]] = []
+    sizes: dict[str, tuple[int, int]] = {}
+    for project, settings, entries in projects:
+        for entry in entries:
+            if entry.kind not in CODE_KINDS:
+                continue
+            if entry.size > settings.max_file_size:
+                diagnostics.append(
+                    Diagnostic(
+                        entry.path,
+                        f"skipped: {entry.size / 1e6:.1f} MB is over max-file-size "
+                        f"({settings.max_file_size / 1e6:.1f} MB)",
+                    )
+                )
+                continue
+            local = _project_rel(project, entry.path)
+            hit = cache.get(entry.path, entry.size, entry.mtime_ns, local)
+            if hit is not None:
+                outcomes[entry.path] = hit
+                stats.files_cached += 1
+                continue
+            sizes[entry.path] = (entry.size, entry.mtime_ns)
+            todo.append((entry.abspath, entry.path, local, entry.kind))
+    progress = options.progress
+    total = len(todo)
+    if progress:
+        progress(0, total)
+    jobs = options.jobs or os.cpu_count() or 1
+    results: list[FileOutcome | str] = []
+    if jobs > 1 and total >= _POOL_THRESHOLD:
+        size = max(8, min(256, total // (jobs * 8)))
+        batches = [todo[i : i + size] for i in range(0, total, size)]
+        context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+        all_rules()  # import the rules before forking so workers inherit them
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            done = 0
+            for batch_result in pool.map(analyze_batch, batches, [options.debug] * len(batches)):
+                results += batch_result
+                done += len(batch_result)
+                if progress:
+                    progress(done, total)
+    else:
+        for i, item in enumerate(todo, start=1):
+            results += analyze_batch([item], options.debug)
+            if progress and i % 50 == 0:
+                progress(i, total)
+    if progress:
+        progress(total, total)
+    for item, result in zip(todo, results, strict=True):
+        path = item[1]
+        if isinstance(result, str):
+            diagnostics.append(Diagnostic(path, result))
+            continue
+        outcomes[path] = result
+        stats.files_analyzed += 1
+        cache.put(path, *sizes[path], result)
+    return outcomes
+
+
+def _finish_project(
+    project: Project,
+    settings: Settings,
+    entries: list[FileEntry],
+    outcomes: dict[str, FileOutcome],
+    rules: list[Rule],
+    diagnostics: list[Diagnostic],
+    stats: ScanStats,
+) -> list[Finding]:
+    """Infra files and project rules, then stack, then the project's findings."""
+    sources: dict[str, SourceFile] = {}
+    for entry in entries:
+        if entry.kind in CODE_KINDS or entry.kind == "meta":
+            continue
+        if entry.size > settings.max_file_size:
+            diagnostics.append(Diagnostic(entry.path, "skipped: over max-file-size"))
+            continue
+        try:
+            with open(entry.abspath, "rb") as fh:
+                data = fh.read()
+        except OSError as exc:
+            diagnostics.append(Diagnostic(entry.path, f"cannot read file: {exc.strerror}"))
+            continue
+        src = SourceFile(entry.path, _project_rel(project, entry.path), entry.kind, data)
+        sources[entry.path] = src
+        outcomes[entry.path] = run_rules(src, rules_for_kind(entry.kind))
+    ctx = ProjectContext(project, sources, [e.path for e in entries])
+    enabled = enabled_rules(rules, settings)
+    enabled_names = {r.name for r in enabled}
+    by_name = {r.name: r for r in rules}
+    raw: list[RawHit] = []
+    for rule in enabled:
+        if rule.scope != "project":
+            continue
+        try:
+            for hit in rule.check_project(ctx):
+                src = sources.get(hit.path or "")
+                text = src.line_text(hit.line) if src and hit.line else ""
+                raw.append(RawHit(rule.name, hit, hit.snippet or text))
+        except Exception as exc:  # a bug in one rule must not stop the scan
+            diagnostics.append(
+                Diagnostic(project.path, f"internal error in rule {rule.name}: {exc!r}")
+            )
+    languages: dict[str, LanguageStats] = {}
+    imports: set[str] = set()
+    per_file: list[tuple[str, RawHit]] = []
+    for entry in entries:
+        outcome = outcomes.get(entry.path)
+        if outcome is None:
+            continue
+        stats.files += 1
+        stats.lines += outcome.lines
+        if outcome.language:
+            lang = languages.setdefault(outcome.language, LanguageStats())
+            lang.files += 1
+            lang.lines += outcome.lines
+        imports |= outcome.imports
+        diagnostics += [Diagnostic(entry.path, m) for m in outcome.diagnostics]
+        per_file += [(entry.path, h) for h in outcome.hits]
+    per_file += [(h.hit.path or project.path, h) for h in raw]
+    k8s = [src.path for src, _ in ctx.k8s_objects()]
+    project.stack = detect_stack(project.path, entries, languages, imports, k8s)
+    findings: list[Finding] = []
+    seen: dict[tuple[str, str, str], int] = {}
+    for path, item in per_file:
+        rule = by_name[item.rule]
+        if rule.name not in enabled_names or ignored_for_file(rule, path, settings):
+            continue
+        outcome = outcomes.get(path)
+        hit = item.hit
+        if outcome and is_suppressed(outcome.suppressions, hit.line, rule.name, rule.code):
+            continue
+        key = (rule.name, path, item.snippet)
+        seen[key] = seen.get(key, 0) + 1
+        findings.append(
+            Finding(
+                rule=rule.name,
+                code=rule.code,
+                category=rule.category,
+                severity=hit.severity or rule.severity,
+                confidence=rule.confidence,
+                message=hit.message,
+                path=path,
+                line=hit.line,
+                end_line=hit.end_line if hit.end_line is not None else hit.line,
+                project=project.path,
+                fingerprint=fingerprint(rule.name, path, item.snippet, seen[key]),
+                count=hit.count,
+                fixable=hit.fix is not None,
+                fix=hit.fix,
+            )
+        )
+    return findings

@@ -1,0 +1,152 @@
+"""Project boundaries: which folders are projects, and which project owns each file.
+
+A folder is a project when it is a VCS root or holds a manifest (pyproject.toml, Cargo.toml,
+package.json, go.mod, ...). Cargo and npm/yarn/pnpm workspace members belong to their
+workspace's project. A Dockerfile alone, a Helm chart or a folder of Kubernetes manifests
+make a project only where no enclosing project claims them. Nested projects are separate.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import re
+import tomllib
+
+from optimus.discover.walk import STRONG_MARKERS, DirInfo, FileEntry, WalkResult
+from optimus.parse.kinds import is_dockerfile_name
+
+_K8S_HINT = re.compile(rb"^\s*apiVersion:\s*\S+", re.MULTILINE)
+_K8S_KIND = re.compile(rb"^\s*kind:\s*\S+", re.MULTILINE)
+
+
+def _parent(path: str) -> str | None:
+    if path == ".":
+        return None
+    head = path.rsplit("/", 1)[0] if "/" in path else "."
+    return head
+
+
+def _is_strong(info: DirInfo) -> bool:
+    if info.has_vcs or info.names & STRONG_MARKERS:
+        return True
+    return any(fnmatch.fnmatch(n, "requirements*.txt") for n in info.names) and not (
+        info.path.rsplit("/", 1)[-1] in ("docs", "doc")
+    )
+
+
+def _is_weak(info: DirInfo, root: str) -> bool:
+    if "Chart.yaml" in info.names:
+        return True
+    if any(is_dockerfile_name(n) for n in info.names):
+        return True
+    return _has_k8s_manifests(info, root)
+
+
+def _has_k8s_manifests(info: DirInfo, root: str) -> bool:
+    for rel in info.yaml_files[:20]:
+        try:
+            with open(os.path.join(root, rel), "rb") as fh:
+                head = fh.read(64 * 1024)
+        except OSError:
+            continue
+        if _K8S_HINT.search(head) and _K8S_KIND.search(head):
+            return True
+    return False
+
+
+def _workspace_members(root: str, info: DirInfo) -> list[str] | None:
+    """Member globs of a Cargo or npm/yarn/pnpm workspace rooted here, or None."""
+    folder = os.path.join(root, info.path)
+    patterns: list[str] = []
+    found = False
+    if "Cargo.toml" in info.names:
+        try:
+            with open(os.path.join(folder, "Cargo.toml"), "rb") as fh:
+                ws = tomllib.load(fh).get("workspace")
+        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+            ws = None
+        if isinstance(ws, dict):
+            found = True
+            patterns += [m for m in ws.get("members", []) if isinstance(m, str)]
+    if "package.json" in info.names:
+        try:
+            with open(os.path.join(folder, "package.json"), "rb") as fh:
+                ws = json.load(fh).get("workspaces")
+        except (OSError, ValueError, AttributeError):
+            ws = None
+        if isinstance(ws, dict):
+            ws = ws.get("packages")
+        if isinstance(ws, list):
+            found = True
+            patterns += [m for m in ws if isinstance(m, str)]
+    if "pnpm-workspace.yaml" in info.names:
+        found = True
+        try:
+            with open(os.path.join(folder, "pnpm-workspace.yaml"), encoding="utf-8") as fh:
+                patterns += re.findall(r"^\s*-\s*['\"]?([^'\"\n]+)", fh.read(), re.MULTILINE)
+        except OSError:
+            pass
+    return patterns if found else None
+
+
+def find_projects(walked: WalkResult) -> dict[str, list[str]]:
+    """Project roots (root-relative paths) mapped to their workspace members."""
+    root = walked.root
+    projects: dict[str, list[str]] = {}
+    workspaces: dict[str, list[str]] = {}
+    for path in sorted(walked.dirs, key=lambda p: (p.count("/") if p != "." else -1, p)):
+        info = walked.dirs[path]
+        enclosing = _enclosing(path, projects)
+        ws_root = _enclosing(path, workspaces)
+        if ws_root is not None and _matches_member(path, ws_root, workspaces[ws_root]):
+            if not info.has_vcs:
+                projects[ws_root].append(path)
+                continue
+        if _is_strong(info) or (enclosing is None and _is_weak(info, root)):
+            projects[path] = []
+            members = _workspace_members(root, info)
+            if members is not None:
+                workspaces[path] = members
+    if "." not in projects and any(f.kind != "meta" for f in walked.files):
+        top = {f.path.split("/", 1)[0] for f in walked.files}
+        if any(_enclosing(t, projects) is None for t in top):
+            projects["."] = []
+    return projects
+
+
+def _enclosing(path: str, projects: dict[str, list[str]]) -> str | None:
+    current = _parent(path)
+    while current is not None:
+        if current in projects:
+            return current
+        current = _parent(current)
+    return None
+
+
+def _matches_member(path: str, ws_root: str, patterns: list[str]) -> bool:
+    rel = path if ws_root == "." else path[len(ws_root) + 1 :]
+    return any(fnmatch.fnmatch(rel, p.rstrip("/")) for p in patterns)
+
+
+def owner_of(path: str, projects: dict[str, list[str]]) -> str | None:
+    """The project that owns a root-relative file path: the nearest enclosing project."""
+    current = _parent(path)
+    while current is not None:
+        if current in projects:
+            return current
+        current = _parent(current)
+    return None
+
+
+def assign_files(
+    files: list[FileEntry], projects: dict[str, list[str]]
+) -> dict[str, list[FileEntry]]:
+    """Group files by the project that owns them; files outside every project are dropped."""
+    owned: dict[str, list[FileEntry]] = {p: [] for p in projects}
+    for entry in files:
+        owner = owner_of(entry.path, projects)
+        if owner is not None:
+            owned[owner].append(entry)
+    return owned

@@ -1,0 +1,141 @@
+"""A file to analyse, with its parses built lazily and at most once.
+
+Every rule that looks at a file receives the same :class:`SourceFile`; the first rule that
+asks for ``python``, ``tree``, ``toml``, ``json``, ``yaml`` or ``dockerfile`` pays for the
+parse and the others share it. A parse failure raises :class:`ParseError`, which the engine
+records once as a diagnostic.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import tomllib
+import warnings
+from collections.abc import Callable
+from functools import cached_property
+from typing import Any, TypeVar
+
+from optimus.parse.dockerfile import Dockerfile, parse_dockerfile
+from optimus.parse.errors import ParseError
+
+T = TypeVar("T")
+
+
+def _parse_once(method: Callable[[SourceFile], T]) -> cached_property[T]:
+    """Like cached_property, but a ParseError is remembered too, so no rule parses twice."""
+    name = method.__name__
+
+    def getter(self: SourceFile) -> T:
+        failed = self._failures.get(name)
+        if failed is not None:
+            raise failed
+        try:
+            return method(self)
+        except ParseError as exc:
+            self._failures[name] = exc
+            raise
+
+    getter.__doc__ = method.__doc__
+    return cached_property(getter)
+
+
+_TEST_DIRS = frozenset({"tests", "test", "testing", "__tests__", "benches", "examples"})
+
+
+class SourceFile:
+    """One file: its bytes, where it is, what kind it is, and its lazily built parses.
+
+    ``path`` is relative to the scan root, ``project_path`` to the project's root, both with
+    / separators.
+    """
+
+    def __init__(self, path: str, project_path: str, kind: str, data: bytes) -> None:
+        self.path = path
+        self.project_path = project_path
+        self.kind = kind
+        self.data = data
+        self._failures: dict[str, ParseError] = {}
+
+    @_parse_once
+    def text(self) -> str:
+        """The file decoded as UTF-8 (a BOM is dropped)."""
+        try:
+            return self.data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ParseError(f"not UTF-8 text (byte {exc.start})") from None
+
+    @cached_property
+    def lines(self) -> list[str]:
+        """The text split into lines, without line endings."""
+        return self.text.splitlines()
+
+    def line_text(self, line: int) -> str:
+        """The text of a 1-based line, or "" past the end."""
+        return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+
+    @_parse_once
+    def python(self) -> ast.Module:
+        """The stdlib ast of a Python file (never imported or run)."""
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # SyntaxWarning for odd escapes in scanned code
+                return ast.parse(self.data, filename=self.path)
+        except SyntaxError as exc:
+            raise ParseError(f"Python syntax error: {exc.msg}", exc.lineno) from None
+        except (ValueError, RecursionError, MemoryError) as exc:
+            raise ParseError(f"cannot parse as Python: {exc}") from None
+
+    @cached_property
+    def tree(self) -> Any:
+        """The tree-sitter tree of a Rust, JavaScript or TypeScript file."""
+        from optimus.parse.treesitter import parse_tree
+
+        return parse_tree(self.kind, self.data)
+
+    @_parse_once
+    def toml(self) -> dict[str, Any]:
+        """The parsed TOML document."""
+        try:
+            return tomllib.loads(self.text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ParseError(f"invalid TOML: {exc}") from None
+
+    @_parse_once
+    def json(self) -> Any:
+        """The parsed JSON document."""
+        try:
+            return json.loads(self.text)
+        except ValueError as exc:
+            raise ParseError(f"invalid JSON: {exc}") from None
+
+    @_parse_once
+    def yaml(self) -> list[Any]:
+        """Every document of a YAML file (safe loader: no object construction)."""
+        from ruamel.yaml import YAML
+        from ruamel.yaml.error import YAMLError
+
+        try:
+            return [d for d in YAML(typ="safe", pure=True).load_all(self.text) if d is not None]
+        except YAMLError as exc:
+            raise ParseError(f"invalid YAML: {str(exc).splitlines()[0]}") from None
+        except (ValueError, TypeError, RecursionError) as exc:
+            raise ParseError(f"invalid YAML: {exc}") from None
+
+    @cached_property
+    def dockerfile(self) -> Dockerfile:
+        """The parsed Dockerfile."""
+        return parse_dockerfile(self.text)
+
+    @cached_property
+    def is_test(self) -> bool:
+        """Whether the file is test, benchmark or example code by its path in the project."""
+        parts = self.project_path.split("/")
+        name = parts[-1]
+        if any(p in _TEST_DIRS for p in parts[:-1]):
+            return True
+        return (
+            name.startswith("test_")
+            or name.endswith(("_test.py", "_tests.rs", ".test.ts", ".test.js", ".spec.ts"))
+            or name in ("conftest.py", "tests.rs")
+        )

@@ -1,0 +1,87 @@
+"""What a rule is: metadata, documentation and a detector over shared parses.
+
+A rule subclasses :class:`Rule`, sets its metadata as class attributes and implements
+``check`` (one file at a time) or ``check_project`` (needs several files of a project, such
+as a Dockerfile and the Kubernetes manifests beside it). Detectors yield :class:`Hit` values;
+the engine turns them into :class:`~optimus.model.Finding` with location, project and
+fingerprint, so a rule never builds a finding by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from optimus.model import Category, Confidence, Fix, Severity
+
+if TYPE_CHECKING:
+    from optimus.analyze.project_context import ProjectContext
+    from optimus.parse.source import SourceFile
+
+
+@dataclass(frozen=True)
+class Hit:
+    """What a detector reports: a message and a place, before the engine dresses it.
+
+    ``path`` is only set by project rules (relative to the scan root); file rules leave it
+    ``None`` and the engine uses the file being checked. ``snippet`` feeds the fingerprint
+    when a finding has no line (file-level findings).
+    """
+
+    message: str
+    line: int | None = None
+    end_line: int | None = None
+    count: int | None = None
+    path: str | None = None
+    fix: Fix | None = None
+    snippet: str | None = None
+    severity: Severity | None = None
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A primary source a rule cites."""
+
+    title: str
+    url: str
+
+
+class Rule:
+    """Base class of every Optimus rule. Subclasses set the metadata below.
+
+    ``kinds`` names the file kinds the rule reads (see ``optimus.parse.kinds``).
+    ``prefilter`` lists byte strings of which at least one must occur in a file for the rule
+    to run on it, so most files are never parsed (as Semgrep does); empty means always.
+    ``scope`` is "file" for rules that look at one file and "project" for rules that need
+    several files of one project (those implement ``check_project``).
+    """
+
+    name: ClassVar[str]
+    code: ClassVar[str]
+    category: ClassVar[Category]
+    severity: ClassVar[Severity]
+    confidence: ClassVar[Confidence] = Confidence.HIGH
+    effort: ClassVar[int] = 15
+    kinds: ClassVar[frozenset[str]] = frozenset()
+    prefilter: ClassVar[tuple[bytes, ...]] = ()
+    scope: ClassVar[str] = "file"
+    fixable: ClassVar[bool] = False
+    preview: ClassVar[bool] = False
+    summary: ClassVar[str] = ""
+    #: Markdown sections keyed by title: "What it finds", "Why", "Example", "Instead",
+    #: "When not to", "Fix safety". docs/rules/NAME.md is generated from them.
+    doc: ClassVar[dict[str, str]] = {}
+    references: ClassVar[tuple[Reference, ...]] = ()
+
+    def check(self, file: SourceFile) -> Iterator[Hit]:
+        """Yield hits for one file. File rules override this."""
+        return iter(())
+
+    def check_project(self, project: ProjectContext) -> Iterator[Hit]:
+        """Yield hits (with ``path`` set) for one project. Project rules override this."""
+        return iter(())
+
+    def wants(self, data: bytes) -> bool:
+        """Whether the prefilter lets this rule look at a file with these bytes."""
+        return not self.prefilter or any(p in data for p in self.prefilter)

@@ -1,0 +1,1 @@
+"""Helpers shipped for rule authors: the golden fixture harness (see harness.py)."""
