@@ -85,7 +85,11 @@ def _load(path: str, pyproject: bool) -> Any:
 
 
 def settings_from_table(
-    path: str, table: dict[str, Any], base: str, parent: Settings, seen: frozenset[str] = frozenset()
+    path: str,
+    table: dict[str, Any],
+    base: str,
+    parent: Settings,
+    seen: frozenset[str] = frozenset(),
 ) -> Settings:
     """Apply one configuration table over ``parent``; ``extend`` is resolved first."""
     if not isinstance(table, dict):

@@ -7,10 +7,10 @@ Plain dataclasses with no I/O. ``optimus scan --format json`` is this vocabulary
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """How much a finding matters, highest first."""
 
     CRITICAL = "critical"
@@ -37,7 +37,7 @@ _SEVERITY_RANK = {
 }
 
 
-class Category(str, Enum):
+class Category(StrEnum):
     """What a finding costs: the six quality axes reports are grouped by."""
 
     PERFORMANCE = "performance"
@@ -51,7 +51,7 @@ class Category(str, Enum):
         return self.value
 
 
-class Confidence(str, Enum):
+class Confidence(StrEnum):
     """How sure a rule is that a finding is a true positive."""
 
     HIGH = "high"
@@ -62,7 +62,7 @@ class Confidence(str, Enum):
         return self.value
 
 
-class Applicability(str, Enum):
+class Applicability(StrEnum):
     """Fix safety, as Ruff defines it: safe fixes preserve meaning; unsafe ones may not."""
 
     SAFE = "safe"

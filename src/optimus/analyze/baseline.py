@@ -19,7 +19,11 @@ def write_baseline(result: ScanResult, path: str) -> int:
         ({"fingerprint": f.fingerprint, "rule": f.rule, "path": f.path} for f in result.findings),
         key=lambda e: (e["path"], e["rule"], e["fingerprint"]),
     )
-    doc = {"baseline_version": BASELINE_VERSION, "tool": f"optimus {__version__}", "findings": entries}
+    doc = {
+        "baseline_version": BASELINE_VERSION,
+        "tool": f"optimus {__version__}",
+        "findings": entries,
+    }
     with open(path, "w", encoding="utf-8") as fh:
         json.dump(doc, fh, indent=2)
         fh.write("\n")

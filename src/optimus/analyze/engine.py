@@ -13,7 +13,7 @@ import pathspec
 
 from optimus.analyze.cache import ResultCache
 from optimus.analyze.files import FileOutcome, RawHit, analyze_batch, rules_for_kind, run_rules
-from optimus.analyze.fingerprint import fingerprint
+from optimus.analyze.fingerprint import fingerprint, normalize_snippet
 from optimus.analyze.project_context import ProjectContext
 from optimus.analyze.selection import enabled_rules, ignored_for_file
 from optimus.analyze.suppress import is_suppressed
@@ -31,6 +31,7 @@ from optimus.model import (
     ScanResult,
     ScanStats,
 )
+from optimus.parse.errors import ParseError
 from optimus.parse.kinds import CODE_KINDS
 from optimus.parse.source import SourceFile
 from optimus.registry import all_rules
@@ -231,11 +232,20 @@ def _finish_project(
             for hit in rule.check_project(ctx):
                 src = sources.get(hit.path or "")
                 text = src.line_text(hit.line) if src and hit.line else ""
-                raw.append(RawHit(rule.name, hit, hit.snippet or text))
+                raw.append(RawHit(rule.name, hit, normalize_snippet(hit.snippet or text)))
+        except ParseError:
+            pass  # recorded on the SourceFile; reported below as that file's diagnostic
         except Exception as exc:  # a bug in one rule must not stop the scan
             diagnostics.append(
                 Diagnostic(project.path, f"internal error in rule {rule.name}: {exc!r}")
             )
+    for path, src in sources.items():
+        # Parses that project rules asked for and that failed are diagnostics too.
+        outcome = outcomes[path]
+        for exc in src.parse_failures():
+            message = str(exc) + (f" (line {exc.line})" if exc.line else "")
+            if message not in outcome.diagnostics:
+                outcome.diagnostics.append(message)
     languages: dict[str, LanguageStats] = {}
     imports: set[str] = set()
     per_file: list[tuple[str, RawHit]] = []

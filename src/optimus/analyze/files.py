@@ -7,6 +7,7 @@ any configuration; selection and suppression happen afterwards in the engine.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import traceback
 from dataclasses import dataclass, field
@@ -120,10 +121,8 @@ def run_rules(src: SourceFile, rules: tuple[Rule, ...], debug: bool = False) -> 
                 f"({where.filename.rsplit('/', 1)[-1]}:{where.lineno}); please report it"
             )
     if b"optimus:" in data:
-        try:
+        with contextlib.suppress(ParseError):
             out.suppressions = find_suppressions(src.text)
-        except ParseError:
-            pass
     return out
 
 

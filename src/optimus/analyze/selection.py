@@ -42,7 +42,7 @@ def ignored_for_file(rule: Rule, path: str, settings: Settings) -> bool:
         return False
     local = path if settings.base == "." else path.removeprefix(settings.base + "/")
     for pattern, selectors in settings.per_file_ignores.items():
-        if fnmatch.fnmatch(local, pattern) or fnmatch.fnmatch(path, pattern):
-            if any(matches(s, rule) for s in selectors):
-                return True
+        in_scope = fnmatch.fnmatch(local, pattern) or fnmatch.fnmatch(path, pattern)
+        if in_scope and any(matches(s, rule) for s in selectors):
+            return True
     return False

@@ -49,25 +49,16 @@ def main(argv: list[str] | None = None) -> None:
     _register()
     debug = "--debug" in (argv if argv is not None else sys.argv)
     try:
-        app(args=argv, standalone_mode=False)
+        # Standalone mode: Typer prints usage errors itself (exit 2) and exits with the
+        # commands' codes; what reaches us here is ours to report.
+        app(args=argv)
     except OptimusError as exc:
         typer.echo(f"optimus: error: {exc}", err=True)
         sys.exit(exc.exit_code)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except SystemExit:
-        raise
     except KeyboardInterrupt:
         typer.echo("optimus: interrupted", err=True)
         sys.exit(130)
     except Exception as exc:
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(2)
-        if isinstance(exc, click.exceptions.Abort):
-            sys.exit(130)
         if debug:
             raise
         typer.echo(
@@ -77,4 +68,3 @@ def main(argv: list[str] | None = None) -> None:
             err=True,
         )
         sys.exit(EXIT_INTERNAL)
-    sys.exit(0)

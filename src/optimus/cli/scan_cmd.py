@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -17,7 +17,7 @@ from optimus.model import ScanResult, Severity
 from optimus.report.base import renderer
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     """Formats ``optimus scan`` writes."""
 
     table = "table"
@@ -61,7 +61,8 @@ def register(app: typer.Typer) -> None:
             None, "--output", "-o", help="Write the report to FILE instead of stdout."
         ),
         select: list[str] | None = typer.Option(
-            None, help="Only these rules (names, codes, code prefixes, categories; comma-separated)."
+            None,
+            help="Only these rules (names, codes, code prefixes, categories; comma-separated).",
         ),
         ignore: list[str] | None = typer.Option(None, help="Turn these rules off."),
         extend_select: list[str] | None = typer.Option(
@@ -95,7 +96,10 @@ def register(app: typer.Typer) -> None:
             result = scan(
                 targets,
                 ScanOptions(
-                    overrides=flags, use_cache=not no_cache, jobs=jobs, debug=debug,
+                    overrides=flags,
+                    use_cache=not no_cache,
+                    jobs=jobs,
+                    debug=debug,
                     progress=progress,
                 ),
             )

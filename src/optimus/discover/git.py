@@ -32,7 +32,7 @@ def git_facts(folder: str) -> GitFacts | None:
     authors = _git(folder, "log", "--format=%aE")
     status = _git(folder, "status", "--porcelain", "--untracked-files=normal")
     return GitFacts(
-        branch=branch if branch and branch != "HEAD" else branch,
+        branch=branch,
         last_commit=last or None,
         commits=int(count) if count and count.isdigit() else 0,
         contributors=len(set(authors.splitlines())) if authors else 0,

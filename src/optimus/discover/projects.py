@@ -15,7 +15,7 @@ import re
 import tomllib
 
 from optimus.discover.walk import STRONG_MARKERS, DirInfo, FileEntry, WalkResult
-from optimus.parse.kinds import is_dockerfile_name
+from optimus.parse.kinds import CODE_KINDS, is_dockerfile_name
 
 _K8S_HINT = re.compile(rb"^\s*apiVersion:\s*\S+", re.MULTILINE)
 _K8S_KIND = re.compile(rb"^\s*kind:\s*\S+", re.MULTILINE)
@@ -31,9 +31,9 @@ def _parent(path: str) -> str | None:
 def _is_strong(info: DirInfo) -> bool:
     if info.has_vcs or info.names & STRONG_MARKERS:
         return True
-    return any(fnmatch.fnmatch(n, "requirements*.txt") for n in info.names) and not (
-        info.path.rsplit("/", 1)[-1] in ("docs", "doc")
-    )
+    if info.path.rsplit("/", 1)[-1] in ("docs", "doc"):
+        return False  # docs/requirements.txt pins the docs build, not a project
+    return any(fnmatch.fnmatch(n, "requirements*.txt") for n in info.names)
 
 
 def _is_weak(info: DirInfo, root: str) -> bool:
@@ -91,28 +91,45 @@ def _workspace_members(root: str, info: DirInfo) -> list[str] | None:
     return patterns if found else None
 
 
+def _is_cargo_workspace(root: str, info: DirInfo) -> bool:
+    try:
+        with open(os.path.join(root, info.path, "Cargo.toml"), "rb") as fh:
+            return isinstance(tomllib.load(fh).get("workspace"), dict)
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return False
+
+
 def find_projects(walked: WalkResult) -> dict[str, list[str]]:
     """Project roots (root-relative paths) mapped to their workspace members."""
     root = walked.root
     projects: dict[str, list[str]] = {}
     workspaces: dict[str, list[str]] = {}
+    cargo_workspaces: set[str] = set()
     for path in sorted(walked.dirs, key=lambda p: (p.count("/") if p != "." else -1, p)):
         info = walked.dirs[path]
         enclosing = _enclosing(path, projects)
         ws_root = _enclosing(path, workspaces)
-        if ws_root is not None and _matches_member(path, ws_root, workspaces[ws_root]):
-            if not info.has_vcs:
-                projects[ws_root].append(path)
-                continue
+        # Cargo makes every path-dependency crate inside a workspace folder a member.
+        cargo_member = ws_root in cargo_workspaces and "Cargo.toml" in info.names
+        if (
+            ws_root is not None
+            and (cargo_member or _matches_member(path, ws_root, workspaces[ws_root]))
+            and not info.has_vcs
+            and info.names & {"Cargo.toml", "package.json"}
+        ):
+            projects[ws_root].append(path)
+            continue
         if _is_strong(info) or (enclosing is None and _is_weak(info, root)):
             projects[path] = []
             members = _workspace_members(root, info)
             if members is not None:
                 workspaces[path] = members
-    if "." not in projects and any(f.kind != "meta" for f in walked.files):
-        top = {f.path.split("/", 1)[0] for f in walked.files}
-        if any(_enclosing(t, projects) is None for t in top):
-            projects["."] = []
+                if "Cargo.toml" in info.names and _is_cargo_workspace(root, info):
+                    cargo_workspaces.add(path)
+    if "." not in projects and any(
+        f.kind in CODE_KINDS and owner_of(f.path, projects) is None for f in walked.files
+    ):
+        projects["."] = []  # loose code under the root is scanned as the root's project
     return projects
 
 
@@ -126,8 +143,14 @@ def _enclosing(path: str, projects: dict[str, list[str]]) -> str | None:
 
 
 def _matches_member(path: str, ws_root: str, patterns: list[str]) -> bool:
-    rel = path if ws_root == "." else path[len(ws_root) + 1 :]
-    return any(fnmatch.fnmatch(rel, p.rstrip("/")) for p in patterns)
+    parts = (path if ws_root == "." else path[len(ws_root) + 1 :]).split("/")
+    for pattern in patterns:
+        segments = pattern.strip("/").removeprefix("./").split("/")
+        if len(segments) == len(parts) and all(
+            fnmatch.fnmatchcase(a, b) for a, b in zip(parts, segments, strict=True)
+        ):
+            return True
+    return False
 
 
 def owner_of(path: str, projects: dict[str, list[str]]) -> str | None:

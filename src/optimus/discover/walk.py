@@ -170,9 +170,7 @@ def walk(root: str, exclude: pathspec.PathSpec | None = None) -> WalkResult:
     return WalkResult(root, files, dirs, diagnostics)
 
 
-def _ignored(
-    path: str, is_dir: bool, ignores: tuple[tuple[str, pathspec.PathSpec], ...]
-) -> bool:
+def _ignored(path: str, is_dir: bool, ignores: tuple[tuple[str, pathspec.PathSpec], ...]) -> bool:
     for base, spec in ignores:
         rel = os.path.relpath(path, base).replace(os.sep, "/")
         if spec.match_file(rel + "/" if is_dir else rel):

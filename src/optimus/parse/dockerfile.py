@@ -7,7 +7,8 @@ character span in the original text (so fixes can edit in place and keep comment
 As Docker does, comment and empty lines inside a line continuation are skipped. BuildKit
 heredocs (``RUN <<EOF`` ... ``EOF``) belong to their instruction: each body is kept in
 ``Instruction.heredocs`` and also appended to ``args`` (a newline, the body, a newline, the
-delimiter), so a rule that reads a RUN's command text sees the script.
+delimiter), so a rule that reads a RUN's command text sees the script. A flag given several times
+(``RUN --mount=... --mount=...``) keeps all its values in ``flags``, separated by spaces.
 """
 
 from __future__ import annotations
@@ -133,30 +134,40 @@ def parse_dockerfile(text: str) -> Dockerfile:
             match = _FLAG.match(rest)
             if not match:
                 break
-            flags[match.group(1).lower()] = match.group(2) or ""
+            flag, value = match.group(1).lower(), match.group(2) or ""
+            # a repeated flag (several --mount) keeps every value, space-separated
+            flags[flag] = f"{flags[flag]} {value}" if flag in flags else value
             rest = rest[match.end() :]
         rest = rest.strip()
         heredocs: list[str] = []
         if keyword.upper() in _HEREDOC_KEYWORDS and "<<" in rest:
             for match in list(_HEREDOC.finditer(rest)):
-                strip_tabs, delimiter = match.group(1) == "-", match.group(3)
-                body_lines: list[str] = []
-                while i < len(lines):
-                    line = lines[i].rstrip("\r\n")
-                    offset += len(lines[i])
-                    i += 1
-                    if (line.lstrip("\t") if strip_tabs else line) == delimiter:
-                        break
-                    body_lines.append(line)
-                heredoc = "\n".join(body_lines)
-                heredocs.append(heredoc)
-                rest = f"{rest}\n{heredoc}\n{delimiter}"
+                before = rest[: match.start()]
+                if before.count('"') % 2 or before.count("'") % 2:
+                    continue  # inside a quoted string: not a heredoc
+                body = _heredoc_body(lines, i, match.group(3), strip_tabs=match.group(1) == "-")
+                if body is None:
+                    continue  # no closing delimiter: leave the following lines alone
+                for line in lines[i : i + len(body) + 1]:
+                    offset += len(line)
+                i += len(body) + 1
+                heredocs.append("\n".join(body))
+                rest = f"{rest}\n{heredocs[-1]}\n{match.group(3)}"
         instructions.append(
-            Instruction(
-                keyword.upper(), rest, flags, first + 1, i, start, offset, tuple(heredocs)
-            )
+            Instruction(keyword.upper(), rest, flags, first + 1, i, start, offset, tuple(heredocs))
         )
     return Dockerfile(instructions, _stages(instructions))
+
+
+def _heredoc_body(
+    lines: list[str], first: int, delimiter: str, strip_tabs: bool
+) -> list[str] | None:
+    """The lines of a heredoc starting at ``lines[first]``, or None if it is never closed."""
+    for end in range(first, len(lines)):
+        line = lines[end].rstrip("\r\n")
+        if (line.lstrip("\t") if strip_tabs else line) == delimiter:
+            return [ln.rstrip("\r\n") for ln in lines[first:end]]
+    return None
 
 
 def _stages(instructions: list[Instruction]) -> list[Stage]:

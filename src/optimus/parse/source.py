@@ -57,6 +57,10 @@ class SourceFile:
         self.data = data
         self._failures: dict[str, ParseError] = {}
 
+    def parse_failures(self) -> list[ParseError]:
+        """The parse errors met so far on this file (each parse is tried once)."""
+        return list(self._failures.values())
+
     @_parse_once
     def text(self) -> str:
         """The file decoded as UTF-8 (a BOM is dropped)."""

@@ -35,14 +35,17 @@ def expected_findings(folder: str) -> set[Key]:
             full = os.path.join(dirpath, name)
             rel = os.path.relpath(full, folder).replace(os.sep, "/")
             if name == SIDECAR and dirpath == folder:
-                for raw in open(full, encoding="utf-8").read().splitlines():
+                with open(full, encoding="utf-8") as fh:
+                    sidecar = fh.read().splitlines()
+                for raw in sidecar:
                     if raw.strip() and not raw.startswith("#"):
                         where, rule = raw.split()
                         path, _, line = where.partition(":")
                         expected.add((path, int(line) if line else None, rule))
                 continue
             try:
-                text = open(full, encoding="utf-8").read()
+                with open(full, encoding="utf-8") as fh:
+                    text = fh.read()
             except (UnicodeDecodeError, OSError):
                 continue
             for number, line_text in enumerate(text.splitlines(), start=1):
@@ -56,9 +59,7 @@ def expected_findings(folder: str) -> set[Key]:
 
 def found_findings(result: ScanResult, rules: set[str] | None = None) -> set[Key]:
     """(path, line, rule) of a scan's findings, optionally only of some rules."""
-    return {
-        (f.path, f.line, f.rule) for f in result.findings if rules is None or f.rule in rules
-    }
+    return {(f.path, f.line, f.rule) for f in result.findings if rules is None or f.rule in rules}
 
 
 def scan_fixture(folder: str, select: list[str] | None = None, preview: bool = True) -> ScanResult:

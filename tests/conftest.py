@@ -1,0 +1,12 @@
+"""Shared test set-up: every test gets its own Optimus cache folder."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPTIMUS_CACHE_DIR", str(tmp_path_factory.mktemp("optimus-cache")))

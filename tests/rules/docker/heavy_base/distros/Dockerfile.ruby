@@ -1,0 +1,3 @@
+# optimus-expect-next: docker-heavy-base
+FROM ruby:3.3-bookworm
+COPY . /app

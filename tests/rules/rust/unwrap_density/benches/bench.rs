@@ -1,0 +1,3 @@
+fn main() {
+    Some(5).unwrap();
+}
