@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -58,8 +59,9 @@ def render(result: ScanResult, color: bool = False, width: int | None = None) ->
             line.append(f"{f.severity.value:<8}", style=STYLES[f.severity])
             line.append(f" {where}", style="bold")
             line.append(f"  {f.code} {f.rule}", style="magenta")
-            line.append(f"  {f.message}")
             console.print(line)
+            # The message on its own indented lines, so long explanations stay readable.
+            console.print(Padding(Text(f.message), (0, 0, 0, 11), expand=False))
     if result.diagnostics:
         console.print()
         console.print(Text(f"{len(result.diagnostics)} diagnostics", style="bold"))

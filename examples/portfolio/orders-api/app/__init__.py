@@ -1,0 +1,1 @@
+"""Orders API: order intake, payment capture and receipts."""

@@ -1,0 +1,1 @@
+"""Recommender: "customers who bought this also bought" for the storefront."""
