@@ -26,6 +26,7 @@ _KEYS = {
     "preview",
     "extend",
     "max-file-size",
+    "engines",
 }
 FAIL_ON_VALUES = [s.value for s in Severity] + ["none"]
 
@@ -42,6 +43,8 @@ class Settings:
     fail_on: str = "high"
     preview: bool = False
     max_file_size: int = 5_000_000
+    #: Run external analyzers (ruff, hadolint...) where they are installed.
+    engines: bool = True
     #: The folder per-file-ignores and exclude globs are relative to (root-relative).
     base: str = "."
     source: str | None = None
@@ -134,6 +137,10 @@ def settings_from_table(
         if not isinstance(table["preview"], bool):
             raise ConfigError(path, "preview", "expected true or false")
         changes["preview"] = table["preview"]
+    if "engines" in table:
+        if not isinstance(table["engines"], bool):
+            raise ConfigError(path, "engines", "expected true or false")
+        changes["engines"] = table["engines"]
     if "max-file-size" in table:
         value = table["max-file-size"]
         if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
@@ -156,8 +163,10 @@ def load_config(folder: str, root: str = ".", parent: Settings | None = None) ->
     return settings_from_table(path, table, base, parent)
 
 
-def validate_selectors(settings: Settings, known: set[str]) -> None:
-    """Raise ConfigError for a selector that names no rule, code prefix or category."""
+def validate_selectors(
+    settings: Settings, known: set[str], engines: frozenset[str] = frozenset()
+) -> None:
+    """Raise ConfigError for a selector that names no rule, code prefix, category or engine."""
     categories = {c.value for c in Category}
     lists = [("select", settings.select or ()), ("ignore", settings.ignore)]
     lists.append(("extend-select", settings.extend_select))
@@ -166,6 +175,8 @@ def validate_selectors(settings: Settings, known: set[str]) -> None:
         for sel in values:
             if sel == "ALL" or sel in categories or sel in known:
                 continue
+            if sel.split(":", 1)[0] in engines:
+                continue  # an engine, or one of its own ids ("ruff", "ruff:PERF401")
             if any(k.upper().startswith(sel.upper()) for k in known if k[:1].isupper()):
                 continue
             raise ConfigError(settings.source or "command line", key, f"unknown rule `{sel}`")

@@ -8,26 +8,18 @@ returns the catalogue sorted by code. Look rules up by name or code with :func:`
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from typing import TypeVar
 
+from optimus.engines.base import Engine
 from optimus.rules.base import Rule
 
-#: Every rule module. To add a rule: write its module, then add it here.
-RULE_MODULES = (
-    "optimus.rules.deps.dev_prod_duplicate",
-    "optimus.rules.docker.cache_order",
-    "optimus.rules.docker.heavy_base",
-    "optimus.rules.python.blocking_call_in_async",
-    "optimus.rules.python.uvicorn_single_worker",
-    "optimus.rules.quality.large_file",
-    "optimus.rules.rust.release_profile",
-    "optimus.rules.rust.unwrap_density",
-)
-
 _RULES: dict[str, Rule] = {}
+_ENGINES: dict[str, Engine] = {}
 _LOADED = False
 
 R = TypeVar("R", bound=type[Rule])
+E = TypeVar("E", bound=type[Engine])
 
 
 def rule(cls: R) -> R:
@@ -40,11 +32,40 @@ def rule(cls: R) -> R:
     return cls
 
 
+def engine(cls: E) -> E:
+    """Register an external analyzer (used as a class decorator)."""
+    instance = cls()
+    _ENGINES[instance.name] = instance
+    return cls
+
+
+def all_engines() -> list[Engine]:
+    """Every registered engine, sorted by name."""
+    all_rules()
+    return sorted(_ENGINES.values(), key=lambda e: e.name)
+
+
+def rule_modules() -> list[str]:
+    """Every module under optimus.rules and optimus.engines, found on disk, sorted."""
+    import optimus.engines
+    import optimus.rules
+
+    found = []
+    for package in (optimus.rules, optimus.engines):
+        prefix = package.__name__ + "."
+        found += [
+            info.name
+            for info in pkgutil.walk_packages(package.__path__, prefix)
+            if not info.ispkg and not info.name.endswith(".base")
+        ]
+    return sorted(found)
+
+
 def all_rules() -> list[Rule]:
     """Every registered rule, sorted by code."""
     global _LOADED
     if not _LOADED:
-        for module in RULE_MODULES:
+        for module in rule_modules():
             importlib.import_module(module)
         _LOADED = True
     return sorted(_RULES.values(), key=lambda r: r.code)

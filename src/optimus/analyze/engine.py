@@ -11,17 +11,19 @@ from dataclasses import dataclass, field
 
 import pathspec
 
+from optimus.analyze.assemble import EngineItem, LineReader, build_findings
 from optimus.analyze.cache import ResultCache
+from optimus.analyze.engines_run import run_engines
 from optimus.analyze.files import FileOutcome, RawHit, analyze_batch, rules_for_kind, run_rules
-from optimus.analyze.fingerprint import fingerprint, normalize_snippet
+from optimus.analyze.fingerprint import normalize_snippet
 from optimus.analyze.project_context import ProjectContext
-from optimus.analyze.selection import enabled_rules, ignored_for_file
-from optimus.analyze.suppress import is_suppressed
+from optimus.analyze.selection import enabled_rules
 from optimus.config import Settings, find_config, load_config, validate_selectors
 from optimus.discover.git import git_facts
 from optimus.discover.projects import assign_files, find_projects
 from optimus.discover.stack import detect_stack
 from optimus.discover.walk import FileEntry, walk
+from optimus.engines.base import Engine
 from optimus.errors import UsageError
 from optimus.model import (
     Diagnostic,
@@ -34,10 +36,22 @@ from optimus.model import (
 from optimus.parse.errors import ParseError
 from optimus.parse.kinds import CODE_KINDS
 from optimus.parse.source import SourceFile
-from optimus.registry import all_rules
+from optimus.registry import all_engines, all_rules
 from optimus.rules.base import Rule
 
 Progress = Callable[[int, int], None]
+
+
+@dataclass
+class _Planned:
+    """A project found by discovery, with its settings, its files and its folder."""
+
+    project: Project
+    settings: Settings
+    entries: list[FileEntry]
+    abspath: str
+
+
 _POOL_THRESHOLD = 200
 
 
@@ -76,12 +90,14 @@ def scan(paths: list[str], options: ScanOptions | None = None) -> ScanResult:
     root = _common_root(paths)
     rules = all_rules()
     known = {r.name for r in rules} | {r.code for r in rules}
+    engines = all_engines()
+    engine_names = frozenset(e.name for e in engines)
     root_settings = _with_overrides(load_config(root, root), options.overrides)
-    validate_selectors(root_settings, known)
+    validate_selectors(root_settings, known, engine_names)
     cache = ResultCache(root, options.use_cache)
     diagnostics: list[Diagnostic] = []
     stats = ScanStats()
-    projects: list[tuple[Project, Settings, list[FileEntry]]] = []
+    projects: list[_Planned] = []
     exclude = (
         pathspec.GitIgnoreSpec.from_lines(root_settings.exclude) if root_settings.exclude else None
     )
@@ -100,23 +116,27 @@ def scan(paths: list[str], options: ScanOptions | None = None) -> ScanResult:
             settings = root_settings
             if full != "." and find_config(abspath) is not None:
                 settings = _with_overrides(load_config(abspath, root), options.overrides)
-                validate_selectors(settings, known)
+                validate_selectors(settings, known, engine_names)
             name = os.path.basename(abspath) or abspath
             project = Project(full, name, members=[_join(prefix, m) for m in members])
             if walked.dirs.get(proj_path) and walked.dirs[proj_path].has_vcs:
                 project.git = git_facts(abspath)
-            projects.append((project, settings, owned[proj_path]))
+            projects.append(_Planned(project, settings, owned[proj_path], abspath))
 
     outcomes = _analyze_code(projects, cache, options, diagnostics, stats)
     findings: list[Finding] = []
-    for project, settings, entries in projects:
-        findings += _finish_project(project, settings, entries, outcomes, rules, diagnostics, stats)
+    missing_engines: set[str] = set()
+    reader = LineReader(root)
+    for planned in projects:
+        findings += _finish_project(
+            planned, outcomes, rules, engines, missing_engines, reader, diagnostics, stats
+        )
     cache.save()
     findings.sort(key=lambda f: (f.project, f.path, f.line or 0, f.rule))
     diagnostics.sort(key=lambda d: (d.path, d.message))
     stats.seconds = round(time.perf_counter() - started, 3)
     display_root = paths[0] if len(paths) == 1 else root
-    return ScanResult(display_root, [p for p, _, _ in projects], findings, diagnostics, stats)
+    return ScanResult(display_root, [p.project for p in projects], findings, diagnostics, stats)
 
 
 def _join(prefix: str, path: str) -> str:
@@ -128,7 +148,7 @@ def _project_rel(project: Project, path: str) -> str:
 
 
 def _analyze_code(
-    projects: list[tuple[Project, Settings, list[FileEntry]]],
+    projects: list[_Planned],
     cache: ResultCache,
     options: ScanOptions,
     diagnostics: list[Diagnostic],
@@ -137,8 +157,9 @@ def _analyze_code(
     outcomes: dict[str, FileOutcome] = {}
     todo: list[tuple[str, str, str, str]] = []
     sizes: dict[str, tuple[int, int]] = {}
-    for project, settings, entries in projects:
-        for entry in entries:
+    for planned in projects:
+        project, settings = planned.project, planned.settings
+        for entry in planned.entries:
             if entry.kind not in CODE_KINDS:
                 continue
             if entry.size > settings.max_file_size:
@@ -195,15 +216,18 @@ def _analyze_code(
 
 
 def _finish_project(
-    project: Project,
-    settings: Settings,
-    entries: list[FileEntry],
+    planned: _Planned,
     outcomes: dict[str, FileOutcome],
     rules: list[Rule],
+    engines: list[Engine],
+    missing_engines: set[str],
+    reader: LineReader,
     diagnostics: list[Diagnostic],
     stats: ScanStats,
 ) -> list[Finding]:
-    """Infra files and project rules, then stack, then the project's findings."""
+    """Infra files and project rules, engines, stack, then the project's findings."""
+    project, settings, entries = planned.project, planned.settings, planned.entries
+    project_dir = planned.abspath
     sources: dict[str, SourceFile] = {}
     for entry in entries:
         if entry.kind in CODE_KINDS or entry.kind == "meta":
@@ -223,7 +247,6 @@ def _finish_project(
     ctx = ProjectContext(project, sources, [e.path for e in entries])
     enabled = enabled_rules(rules, settings)
     enabled_names = {r.name for r in enabled}
-    by_name = {r.name: r for r in rules}
     raw: list[RawHit] = []
     for rule in enabled:
         if rule.scope != "project":
@@ -265,34 +288,15 @@ def _finish_project(
     per_file += [(h.hit.path or project.path, h) for h in raw]
     k8s = [src.path for src, _ in ctx.k8s_objects()]
     project.stack = detect_stack(project.path, entries, languages, imports, k8s)
-    findings: list[Finding] = []
-    seen: dict[tuple[str, str, str], int] = {}
-    for path, item in per_file:
-        rule = by_name[item.rule]
-        if rule.name not in enabled_names or ignored_for_file(rule, path, settings):
-            continue
-        outcome = outcomes.get(path)
-        hit = item.hit
-        if outcome and is_suppressed(outcome.suppressions, hit.line, rule.name, rule.code):
-            continue
-        key = (rule.name, path, item.snippet)
-        seen[key] = seen.get(key, 0) + 1
-        findings.append(
-            Finding(
-                rule=rule.name,
-                code=rule.code,
-                category=rule.category,
-                severity=hit.severity or rule.severity,
-                confidence=rule.confidence,
-                message=hit.message,
-                path=path,
-                line=hit.line,
-                end_line=hit.end_line if hit.end_line is not None else hit.line,
-                project=project.path,
-                fingerprint=fingerprint(rule.name, path, item.snippet, seen[key]),
-                count=hit.count,
-                fixable=hit.fix is not None,
-                fix=hit.fix,
-            )
-        )
-    return findings
+    report = run_engines(ctx, project_dir, engines, settings, enabled_names, missing_engines)
+    diagnostics += report.diagnostics
+    return build_findings(
+        project,
+        per_file,
+        [EngineItem(engine, hit) for engine, hit in report.hits],
+        outcomes,
+        rules,
+        enabled_names,
+        settings,
+        reader,
+    )

@@ -50,6 +50,17 @@ class ProjectContext:
             cached = self.__dict__["_paths_cache"] = set(self.paths)
         return cached
 
+    @property
+    def kinds_present(self) -> set[str]:
+        """The file kinds the project holds (python, dockerfile, package-json...)."""
+        cached = self.__dict__.get("_kinds_cache")
+        if cached is None:
+            from optimus.parse.kinds import kind_of
+
+            cached = {k for p in self.paths if (k := kind_of(p.rsplit("/", 1)[-1])) is not None}
+            self.__dict__["_kinds_cache"] = cached
+        return cached
+
     def yaml_documents(self) -> Iterator[tuple[SourceFile, dict[str, Any]]]:
         """Every mapping document of every YAML file (unparsable files are skipped)."""
         if self._docs is None:

@@ -26,6 +26,7 @@ def overrides(
     exclude: list[str] | None,
     fail_on: str | None,
     preview: bool,
+    no_engines: bool = False,
 ) -> dict[str, object]:
     """Settings overrides from flags (None means: keep the configuration's value)."""
     if fail_on is not None and fail_on not in FAIL_ON_VALUES:
@@ -37,6 +38,7 @@ def overrides(
         "exclude": split_selectors(exclude),
         "fail_on": fail_on,
         "preview": True if preview else None,
+        "engines": False if no_engines else None,
     }
 
 

@@ -82,6 +82,9 @@ def register(app: typer.Typer) -> None:
         ),
         preview: bool = typer.Option(False, "--preview", help="Also run preview rules."),
         no_cache: bool = typer.Option(False, "--no-cache", help="Analyse every file afresh."),
+        no_engines: bool = typer.Option(
+            False, "--no-engines", help="Do not run external analyzers (ruff, hadolint...)."
+        ),
         jobs: int | None = typer.Option(
             None, "--jobs", "-j", min=1, help="Worker processes (default: all cores)."
         ),
@@ -90,7 +93,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Scan PATHS for projects and report optimization findings."""
         targets = check_paths(paths)
-        flags = overrides(select, ignore, extend_select, exclude, fail_on, preview)
+        flags = overrides(select, ignore, extend_select, exclude, fail_on, preview, no_engines)
         show_bar = output_format is OutputFormat.table and sys.stderr.isatty()
         with ScanProgress(enabled=show_bar) as progress:
             result = scan(

@@ -1,1 +1,1 @@
-"""The rules, one module per rule by domain. ``optimus.registry.RULE_MODULES`` lists them."""
+"""The rules, one module per rule, by domain; optimus.registry finds and registers them."""

@@ -1,0 +1,1 @@
+"""External analyzers run as engines (ruff, hadolint, ...): base.py + one module each."""
