@@ -50,6 +50,7 @@ class _Planned:
     settings: Settings
     entries: list[FileEntry]
     abspath: str
+    root: str
 
 
 _POOL_THRESHOLD = 200
@@ -121,7 +122,7 @@ def scan(paths: list[str], options: ScanOptions | None = None) -> ScanResult:
             project = Project(full, name, members=[_join(prefix, m) for m in members])
             if walked.dirs.get(proj_path) and walked.dirs[proj_path].has_vcs:
                 project.git = git_facts(abspath)
-            projects.append(_Planned(project, settings, owned[proj_path], abspath))
+            projects.append(_Planned(project, settings, owned[proj_path], abspath, root))
 
     outcomes = _analyze_code(projects, cache, options, diagnostics, stats)
     findings: list[Finding] = []
@@ -244,7 +245,7 @@ def _finish_project(
         src = SourceFile(entry.path, _project_rel(project, entry.path), entry.kind, data)
         sources[entry.path] = src
         outcomes[entry.path] = run_rules(src, rules_for_kind(entry.kind))
-    ctx = ProjectContext(project, sources, [e.path for e in entries])
+    ctx = ProjectContext(project, sources, [e.path for e in entries], planned.root)
     enabled = enabled_rules(rules, settings)
     enabled_names = {r.name for r in enabled}
     raw: list[RawHit] = []

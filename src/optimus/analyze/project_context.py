@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,8 @@ class ProjectContext:
     project: Project
     sources: dict[str, SourceFile]
     paths: list[str]
+    #: The scan root on disk; ``read_text`` reads files under it that are not in ``sources``.
+    root: str = ""
     _docs: list[tuple[SourceFile, dict[str, Any]]] | None = field(default=None, repr=False)
 
     @property
@@ -49,6 +52,31 @@ class ProjectContext:
         if cached is None:
             cached = self.__dict__["_paths_cache"] = set(self.paths)
         return cached
+
+    def read_text(self, local_path: str, limit: int = 20_000_000) -> str | None:
+        """A project file's text (lockfiles, code) read on demand and kept; None if absent.
+
+        For files that are not infrastructure sources, such as lockfiles, which most scans
+        never need. Undecodable bytes are replaced; files over ``limit`` bytes give None.
+        """
+        full = self.prefix + local_path
+        if full in self.sources:
+            try:
+                return self.sources[full].text
+            except ParseError:
+                return None
+        texts = self.__dict__.setdefault("_texts", {})
+        if full not in texts:
+            texts[full] = None
+            if full in self._path_set and self.root:
+                path = os.path.join(self.root, full)
+                try:
+                    if os.path.getsize(path) <= limit:
+                        with open(path, encoding="utf-8", errors="replace") as fh:
+                            texts[full] = fh.read()
+                except OSError:
+                    pass
+        return texts[full]
 
     @property
     def kinds_present(self) -> set[str]:
