@@ -22,7 +22,8 @@ def rule_markdown(rule: Rule) -> str:
     out.append(
         f"Category: {rule.category.value} · Severity: {rule.severity.value} · "
         f"Confidence: {rule.confidence.value} · Effort: {rule.effort} min · "
-        f"Fixable: {'yes' if rule.fixable else 'no'}" + (" · Preview" if rule.preview else "")
+        f"Fixable: {'yes' if rule.fixable else 'no'} · Engine: {rule.engine}"
+        + (" · Preview" if rule.preview else "")
     )
     out.append("")
     for title in DOC_SECTIONS:
@@ -47,7 +48,7 @@ def rule_dict(rule: Rule) -> dict[str, object]:
         "effort": rule.effort,
         "fixable": rule.fixable,
         "preview": rule.preview,
-        "engine": "optimus",
+        "engine": rule.engine,
         "summary": rule.summary,
     }
 
@@ -65,8 +66,8 @@ def register(app: typer.Typer) -> None:
             typer.echo(json.dumps([rule_dict(r) for r in rules], indent=2))
             return
         table = Table()
-        for col in ("code", "name", "category", "severity", "confidence", "fixable", "summary"):
-            table.add_column(col)
+        for col in ("code", "name", "category", "severity", "confidence", "fixable", "engine"):
+            table.add_column(col, no_wrap=True)
         for r in rules:
             table.add_row(
                 r.code,
@@ -75,9 +76,12 @@ def register(app: typer.Typer) -> None:
                 r.severity.value,
                 r.confidence.value,
                 "yes" if r.fixable else "no",
-                r.summary,
+                r.engine,
             )
-        Console().print(table)
+        console = Console()
+        if not console.is_terminal:
+            console.width = 120  # a pipe or a file: no terminal width to fit
+        console.print(table)
 
     @app.command("explain")
     def explain_command(

@@ -68,6 +68,9 @@ class Rule:
     scope: ClassVar[str] = "file"
     fixable: ClassVar[bool] = False
     preview: ClassVar[bool] = False
+    #: Who detects it: "optimus" (own detector), or the engine that backs it ("ruff"...),
+    #: possibly both ("optimus+hadolint").
+    engine: ClassVar[str] = "optimus"
     summary: ClassVar[str] = ""
     #: Markdown sections keyed by title: "What it finds", "Why", "Example", "Instead",
     #: "When not to", "Fix safety". docs/rules/NAME.md is generated from them.
