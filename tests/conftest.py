@@ -10,3 +10,8 @@ def _isolated_cache(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("OPTIMUS_CACHE_DIR", str(tmp_path_factory.mktemp("optimus-cache")))
+
+
+# Fixture projects hold files named like tests (tests/test_*.py) that belong to the scanned
+# projects, not to this suite.
+collect_ignore_glob = ["rules/*/*/*", "engines/fixtures/*"]

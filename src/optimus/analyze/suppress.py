@@ -1,4 +1,4 @@
-"""Inline suppressions: ``# optimus: ignore[rule, ...]`` (``//`` in Rust and JS/TS).
+"""Inline suppressions: ``# optimus: ignore[rule, ...]`` (``//`` in Rust and JS/TS, ``--`` in SQL).
 
 A comment with rule names or codes silences them on its own line and, when the comment is
 alone on its line, on the next line. A bare ``# optimus: ignore`` silences its own line.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-_PATTERN = re.compile(r"(#|//)\s*optimus:\s*ignore(?:\[([^\]]*)\])?")
+_PATTERN = re.compile(r"(#|//|--)\s*optimus:\s*ignore(?:\[([^\]]*)\])?")
 ALL = "*"
 
 

@@ -102,7 +102,7 @@ def kind_of(name: str) -> str | None:
         return "procfile"
     if fnmatch.fnmatch(lower, "requirements*.txt"):
         return "requirements"
-    if lower in META_NAMES:
+    if lower in META_NAMES or lower.endswith(".dockerignore"):
         return "meta"
     dot = lower.rfind(".")
     ext = lower[dot:] if dot > 0 else ""
@@ -132,7 +132,9 @@ def is_dockerfile_name(name: str) -> bool:
     return False
 
 
-_NOT_DOCKERFILE = frozenset({".md", ".txt", ".rst", ".json", ".yaml", ".yml", ".toml", ".pyc"})
+_NOT_DOCKERFILE = frozenset(
+    {".dockerignore", ".md", ".txt", ".rst", ".json", ".yaml", ".yml", ".toml", ".pyc"}
+)
 
 
 def language_of(name: str) -> str | None:

@@ -40,7 +40,9 @@ def _parse_once(method: Callable[[SourceFile], T]) -> cached_property[T]:
     return cached_property(getter)
 
 
-_TEST_DIRS = frozenset({"tests", "test", "testing", "__tests__", "benches", "examples"})
+_TEST_DIRS = frozenset(
+    {"tests", "test", "testing", "__tests__", "benches", "examples", "testdata", "fixtures"}
+)
 
 
 class SourceFile:

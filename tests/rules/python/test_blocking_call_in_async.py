@@ -86,7 +86,7 @@ def test_resolution_edge_cases() -> None:
 def test_rule_metadata() -> None:
     rule = get_rule(RULE)
     assert rule is not None and rule.scope == "file" and not rule.fixable
-    assert rule.prefilter == (b"async def",)
+    assert b"async def" in rule.prefilter
     assert {"What it finds", "Why", "Example", "Instead", "When not to"} <= set(rule.doc)
     urls = {r.url for r in rule.references}
     assert "https://fastapi.tiangolo.com/async/" in urls

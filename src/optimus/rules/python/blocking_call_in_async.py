@@ -18,6 +18,7 @@ from optimus.model import Category, Confidence, Severity
 from optimus.parse.source import SourceFile
 from optimus.registry import rule
 from optimus.rules.base import Hit, Reference, Rule
+from optimus.rules.rust.blocking_in_async import rust_blocking_hits
 
 _HTTP_VERBS = ("get", "post", "put", "delete", "patch", "head", "options", "request")
 _DB_MODULES = ("psycopg2", "psycopg", "pymysql", "sqlite3", "MySQLdb", "mysql.connector")
@@ -459,9 +460,11 @@ class BlockingCallInAsync(Rule):
     severity = Severity.HIGH
     confidence = Confidence.HIGH
     effort = 20
-    kinds = frozenset({"python"})
-    prefilter = (b"async def",)
-    summary = "A blocking call (sleep, sync HTTP, subprocess, file or database I/O) in async def."
+    kinds = frozenset({"python", "rust"})
+    # "async def" for Python; Rust async functions, blocks and closures.
+    prefilter = (b"async def", b"async fn", b"async move", b"async {", b"async |")
+    engine = "optimus+ruff"
+    summary = "A blocking call (sleep, sync HTTP, subprocess, file or database I/O) in async code."
     doc = {
         "What it finds": (
             "Calls that block the thread, made directly in the body of an `async def`: "
@@ -475,7 +478,14 @@ class BlockingCallInAsync(Rule):
             "and `input()`. Imports are resolved (`import time as t`, `from requests import "
             "get`), and sessions, clients and connections are followed when they are assigned "
             "in the same function, an enclosing function, the module, or `self.x = ...` in the "
-            "same class. Test, benchmark and example files are skipped."
+            "same class. Test, benchmark and example files are skipped.\n\n"
+            "In Rust, the same inside an `async fn`, async block or async closure: "
+            "`std::thread::sleep`, `std::fs` calls (`read_to_string`, `write`, `File::open`, "
+            "...), `reqwest::blocking`, `std::process::Command` `.output()`/`.status()`, and "
+            "`futures::executor::block_on`, with `use` paths resolved; closures (such as "
+            "`spawn_blocking(|| ...)`), `#[tokio::main]` entry points and tests are skipped.\n\n"
+            "Where Ruff is installed, its ASYNC2xx results are merged into this rule (the "
+            "same line is reported once)."
         ),
         "Why": (
             "An `async def` runs on the event loop's single thread. While a blocking call "
@@ -506,7 +516,9 @@ class BlockingCallInAsync(Rule):
             "the call off the loop: `await asyncio.to_thread(func, *args)`, "
             "`loop.run_in_executor(None, func, *args)`, `anyio.to_thread.run_sync` or "
             "Starlette's `run_in_threadpool`. Or make the endpoint a plain `def`, which "
-            "FastAPI runs in its thread pool."
+            "FastAPI runs in its thread pool. In Rust: `tokio::time::sleep(..).await`, "
+            "`tokio::fs`, `tokio::process`, the async `reqwest::Client`, or "
+            "`tokio::task::spawn_blocking(move || ...)` for work with no async API."
         ),
         "When not to": (
             "A one-off call at start-up or in a CLI's `async def main()` that runs before "
@@ -527,9 +539,19 @@ class BlockingCallInAsync(Rule):
             "Ruff: flake8-async (ASYNC) rules",
             "https://docs.astral.sh/ruff/rules/#flake8-async-async",
         ),
+        Reference(
+            "tokio: spawn_blocking",
+            "https://docs.rs/tokio/latest/tokio/task/fn.spawn_blocking.html",
+        ),
+        Reference(
+            "Alice Ryhl: Async: What is blocking?", "https://ryhl.io/blog/async-what-is-blocking/"
+        ),
     )
 
     def check(self, src: SourceFile) -> Iterator[Hit]:
+        if src.kind == "rust":
+            yield from rust_blocking_hits(src)
+            return
         if src.is_test:
             return
         found = sorted(find_blocking_calls(src.python), key=lambda b: b.call.lineno)

@@ -1,0 +1,7 @@
+"""deploy rules: Kubernetes manifests, docker compose files and GitHub Actions workflows.
+
+Every rule here is a project rule over the project's YAML files. The parsed documents come
+from the shared safe-loader parse (``SourceFile.yaml``); the lines of findings come from
+``_yaml_lines``, which re-reads a file with ruamel's round-trip loader only when a rule has
+something to report in it.
+"""

@@ -1,0 +1,323 @@
+"""compose-no-healthcheck: compose services others wait for without a healthcheck, and
+long-running services without a restart policy.
+
+Reads docker compose files (``compose.yaml``, ``docker-compose.yml``, ``docker-compose.prod.yml``;
+not override, development, test or CI variants). A service another service lists in
+``depends_on`` (except with ``condition: service_completed_successfully``, a one-shot task)
+needs a healthcheck for the dependent to wait until it is ready; with ``condition:
+service_healthy`` a missing healthcheck makes ``docker compose up`` fail. A service built
+from a local Dockerfile whose stage defines ``HEALTHCHECK`` has one. Services that publish
+``ports`` or that others depend on need ``restart:`` (or ``deploy.restart_policy``).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from optimus.analyze.project_context import ProjectContext
+from optimus.model import Category, Confidence, Severity
+from optimus.parse.dockerfile import Dockerfile
+from optimus.parse.errors import ParseError
+from optimus.parse.source import SourceFile
+from optimus.registry import rule
+from optimus.rules.base import Hit, Reference, Rule
+from optimus.rules.deploy._k8s import is_test_file
+from optimus.rules.deploy._yaml_lines import line_of
+
+_COMPOSE_NAME = re.compile(r"^(?:docker-)?compose((?:\.[a-z0-9_-]+)*)\.ya?ml$")
+#: Name parts of compose files that are not how the app runs for real.
+_NOT_DEPLOYED = frozenset(
+    {"override", "dev", "development", "local", "test", "tests", "testing", "ci", "debug", "e2e"}
+)
+_DEV_DIRS = frozenset({".devcontainer", "devcontainer"})
+_ONE_SHOT = "service_completed_successfully"
+_PROD_NAME = re.compile(r"[.\-_](?:prod|production|deploy|live|release|swarm|stack)[.\-_]")
+
+
+def is_deployed_compose(src: SourceFile) -> bool:
+    """Whether a file is a compose file that describes a deployment (not dev, test or CI)."""
+    parts = src.project_path.lower().split("/")
+    match = _COMPOSE_NAME.match(parts[-1])
+    if match is None or is_test_file(src) or any(p in _DEV_DIRS for p in parts[:-1]):
+        return False
+    words = set(re.split(r"[.\-_]", match.group(1).strip(".")))
+    return not words & _NOT_DEPLOYED
+
+
+def _dependencies(service: dict[str, Any]) -> dict[str, str]:
+    """The services this one depends on, with the condition it waits for."""
+    value = service.get("depends_on")
+    if isinstance(value, list):
+        return {str(v): "service_started" for v in value if isinstance(v, str)}
+    if isinstance(value, dict):
+        out = {}
+        for name, spec in value.items():
+            condition = spec.get("condition") if isinstance(spec, dict) else None
+            out[str(name)] = str(condition or "service_started")
+        return out
+    return {}
+
+
+def _has_healthcheck(service: dict[str, Any]) -> bool:
+    check = service.get("healthcheck")
+    if not isinstance(check, dict) or check.get("disable") is True:
+        return False
+    test = check.get("test")
+    return not (test == ["NONE"] or test == "NONE")
+
+
+def _dockerfile_path(compose_path: str, build: Any) -> tuple[str, str | None] | None:
+    """The root-relative Dockerfile a compose ``build`` uses, and its target stage."""
+    if isinstance(build, str):
+        context, dockerfile, target = build, "Dockerfile", None
+    elif isinstance(build, dict):
+        context = str(build.get("context", "."))
+        dockerfile = str(build.get("dockerfile", "Dockerfile"))
+        target = str(build["target"]) if build.get("target") else None
+    else:
+        return None
+    if "://" in context or context.startswith(("/", "$")) or dockerfile.startswith("/"):
+        return None
+    folder = posixpath.dirname(compose_path)
+    return posixpath.normpath(posixpath.join(folder, context, dockerfile)), target
+
+
+def _image_healthcheck(dockerfile: Dockerfile, target: str | None) -> bool | None:
+    """Whether the built stage (or the local stages it builds on) defines a HEALTHCHECK:
+    True, False (none, or ``HEALTHCHECK NONE``), None when an external base image may."""
+    stage = dockerfile.stage_named(target) if target else dockerfile.final_stage
+    seen = []
+    while stage is not None and stage not in seen:
+        seen.append(stage)
+        checks = stage.of("HEALTHCHECK")
+        if checks:
+            return checks[-1].args.strip().upper() != "NONE"
+        parent = dockerfile.stage_named(stage.image)
+        stage = parent if parent is not None and parent.index < stage.index else None
+    return None
+
+
+def _built_with_healthcheck(ctx: ProjectContext, src: SourceFile, service: dict[str, Any]) -> bool:
+    where = _dockerfile_path(src.path, service.get("build"))
+    if where is None:
+        return False
+    dockerfile = ctx.sources.get(where[0])
+    if dockerfile is None or dockerfile.kind != "dockerfile":
+        return False
+    try:
+        return _image_healthcheck(dockerfile.dockerfile, where[1]) is True
+    except ParseError:
+        return False
+
+
+def _has_restart(service: dict[str, Any]) -> bool:
+    deploy = service.get("deploy")
+    return "restart" in service or (isinstance(deploy, dict) and "restart_policy" in deploy)
+
+
+@rule
+class ComposeNoHealthcheck(Rule):
+    name = "compose-no-healthcheck"
+    code = "DC001"
+    category = Category.RELIABILITY
+    severity = Severity.LOW
+    confidence = Confidence.MEDIUM
+    effort = 10
+    kinds = frozenset({"yaml", "dockerfile"})
+    scope = "project"
+    summary = (
+        "A compose service that others depend on has no healthcheck, or a long-running "
+        "service has no restart policy."
+    )
+    doc = {
+        "What it finds": (
+            "In docker compose files (`compose.yaml`, `docker-compose.yml`, "
+            "`docker-compose.prod.yml`...; not override, dev, test or CI variants, nor "
+            "`.devcontainer/`): (1) a service that another service lists in `depends_on` "
+            "and that has no `healthcheck` (medium when a dependent waits with `condition: "
+            "service_healthy`, low otherwise); a service built from a local Dockerfile "
+            "whose stage defines `HEALTHCHECK` has one; (2) a service that publishes "
+            "`ports` or that others depend on, with neither `restart:` nor "
+            "`deploy.restart_policy`, where the setup is deployed: the file is named for "
+            "production (`docker-compose.prod.yml`) or another service already sets a "
+            "policy. A service others wait for with `condition: "
+            "service_completed_successfully` is a one-shot task and is not reported. Files "
+            "of one folder are merged as `docker compose -f a -f b` merges them. One "
+            "finding per service and problem, on the service's line."
+        ),
+        "Why": (
+            "`depends_on` alone only orders container start: Compose starts the dependent "
+            "as soon as the dependency's container is running, not when it accepts "
+            "connections, so the app's first requests to a database that is still "
+            "initialising fail. `condition: service_healthy` waits for the dependency's "
+            "healthcheck, and fails when the dependency has none (Compose file reference, "
+            "`depends_on` and `healthcheck`). Without a restart policy the default is "
+            "`no`: a crashed service stays down until someone restarts it, and it does not "
+            "come back after the Docker daemon or the host restarts (Compose file "
+            "reference, `restart`). Downtime avoided: not measured."
+        ),
+        "Example": (
+            "```yaml\n"
+            "services:\n"
+            "  api:\n"
+            "    build: .\n"
+            "    ports: ['8000:8000']\n"
+            "    depends_on: [db]\n"
+            "  db:\n"
+            "    image: postgres:16\n"
+            "```"
+        ),
+        "Instead": (
+            "```yaml\n"
+            "services:\n"
+            "  api:\n"
+            "    build: .\n"
+            "    ports: ['8000:8000']\n"
+            "    restart: unless-stopped\n"
+            "    depends_on:\n"
+            "      db: {condition: service_healthy}\n"
+            "  db:\n"
+            "    image: postgres:16\n"
+            "    restart: unless-stopped\n"
+            "    healthcheck:\n"
+            "      test: ['CMD-SHELL', 'pg_isready -U postgres']\n"
+            "      interval: 5s\n"
+            "      retries: 10\n"
+            "```"
+        ),
+        "When not to": (
+            "Compose files used only for local development or tests (name those "
+            "`compose.dev.yaml`, `docker-compose.override.yml`, `docker-compose.test.yml` "
+            "and the rule skips them). An image from a registry may define its own "
+            "`HEALTHCHECK`, which the rule cannot see: suppress the finding then. Services "
+            "that `extends` another service inherit its settings and are not checked."
+        ),
+    }
+    references = (
+        Reference(
+            "Compose file reference: healthcheck",
+            "https://docs.docker.com/reference/compose-file/services/#healthcheck",
+        ),
+        Reference(
+            "Compose file reference: depends_on (conditions)",
+            "https://docs.docker.com/reference/compose-file/services/#depends_on",
+        ),
+        Reference(
+            "Compose file reference: restart",
+            "https://docs.docker.com/reference/compose-file/services/#restart",
+        ),
+        Reference(
+            "Docker: Control startup and shutdown order in Compose",
+            "https://docs.docker.com/compose/how-tos/startup-order/",
+        ),
+    )
+
+    def check_project(self, ctx: ProjectContext) -> Iterator[Hit]:
+        # `docker compose -f compose.yaml -f compose.prod.yaml` merges files of one folder:
+        # a service is judged on the union of what those files say about it.
+        folders: dict[str, list[tuple[SourceFile, dict[str, Any]]]] = {}
+        for src in ctx.of_kind("yaml"):
+            if not is_deployed_compose(src) or b"services" not in src.data:
+                continue
+            try:
+                docs = src.yaml
+            except ParseError:
+                continue
+            for doc in docs:
+                if isinstance(doc, dict) and isinstance(doc.get("services"), dict):
+                    folders.setdefault(posixpath.dirname(src.path), []).append((src, doc))
+        for files in folders.values():
+            yield from self._check_folder(ctx, files)
+
+    def _check_folder(
+        self, ctx: ProjectContext, files: list[tuple[SourceFile, dict[str, Any]]]
+    ) -> Iterator[Hit]:
+        merged: dict[str, dict[str, Any]] = {}
+        sites: dict[str, tuple[SourceFile, dict[str, Any]]] = {}
+        sites_define: dict[str, bool] = {}
+        waiting: dict[str, list[tuple[str, str]]] = {}
+        for src, doc in files:
+            for key, service in doc["services"].items():
+                if not isinstance(service, dict):
+                    continue
+                name = str(key)
+                merged.setdefault(name, {}).update(service)
+                defines = "image" in service or "build" in service
+                if name not in sites or (defines and not sites_define.get(name, False)):
+                    sites[name] = (src, doc)  # where the service is defined, for its line
+                    sites_define[name] = defines
+                for dep, condition in _dependencies(service).items():
+                    if condition != _ONE_SHOT:
+                        waiting.setdefault(dep, []).append((name, condition))
+        # Restart policies matter where the setup is deployed, not on a laptop: the file is
+        # named for production, or some service already sets a policy (the others then
+        # most likely lack one by oversight).
+        restart_matters = any(_PROD_NAME.search(src.path.rsplit("/", 1)[-1]) for src, _ in files)
+        restart_matters = restart_matters or any(
+            _has_restart(service) or "deploy" in service for service in merged.values()
+        )
+        for name, service in merged.items():
+            if "extends" in service:
+                continue  # settings come from the extended service
+            dependents = waiting.get(name, [])
+            if not dependents and "ports" not in service:
+                continue
+            src, doc = sites[name]
+            line = line_of(src, doc, ("services", name))
+            if (
+                dependents
+                and not _has_healthcheck(service)
+                and not _built_with_healthcheck(ctx, src, service)
+            ):
+                healthy = sorted({d for d, c in dependents if c == "service_healthy"})
+                yield Hit(
+                    _healthcheck_message(name, service, dependents, healthy),
+                    line=line,
+                    path=src.path,
+                    snippet=f"{name}/healthcheck",
+                    severity=Severity.MEDIUM if healthy else None,
+                )
+            if restart_matters and not _has_restart(service):
+                if "ports" in service:
+                    role = "publishes ports"
+                else:
+                    role = f"is a dependency of {_names(d for d, _ in dependents)}"
+                yield Hit(
+                    f"service `{name}` {role} but has no `restart:` policy: the default is "
+                    f"`no`, so after a crash, a daemon restart or a reboot it stays down "
+                    f"until someone starts it. Add `restart: unless-stopped` (or "
+                    f"`deploy.restart_policy` under Swarm)",
+                    line=line,
+                    path=src.path,
+                    snippet=f"{name}/restart",
+                )
+
+
+def _names(names: Iterable[str]) -> str:
+    return ", ".join(f"`{n}`" for n in sorted(set(names)))
+
+
+def _healthcheck_message(
+    name: str, service: dict[str, Any], dependents: list[tuple[str, str]], healthy: list[str]
+) -> str:
+    image = f" (image `{service['image']}`)" if isinstance(service.get("image"), str) else ""
+    if healthy:
+        verb = "waits" if len(healthy) == 1 else "wait"
+        return (
+            f"service `{name}`{image} has no `healthcheck`, yet {_names(healthy)} {verb} for "
+            f"it with `condition: service_healthy`: unless the image defines a HEALTHCHECK, "
+            f"`docker compose up` fails because the dependency has no healthcheck. Add a "
+            f"`healthcheck:` that tests the service is ready (e.g. `pg_isready`, "
+            f"`redis-cli ping`)"
+        )
+    names = sorted({d for d, _ in dependents})
+    verb = "depends" if len(names) == 1 else "depend"
+    return (
+        f"service `{name}`{image} has no `healthcheck`, and {_names(names)} {verb} on it: "
+        f"`depends_on` then only waits for its container to start, not until it accepts "
+        f"connections, so the first requests to it can fail. Add a `healthcheck:` and use "
+        f"`depends_on: {{{name}: {{condition: service_healthy}}}}` in the dependents"
+    )

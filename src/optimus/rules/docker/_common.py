@@ -1,0 +1,412 @@
+"""Helpers shared by the Docker rules: stage chains, environments, shell commands, compose.
+
+Nothing here registers a rule. ``stage_chain`` follows the final stage through the stages it
+is built FROM (an alias, possibly named through a global ARG); ``chain_env`` collects the ENV
+and ARG defaults those stages set; ``run_commands`` splits a RUN into simple commands with
+their inline assignments; ``compose_builds`` reads docker compose services that build an image
+and resolves their build context and Dockerfile as compose does (relative to the compose
+file, the Dockerfile relative to the context).
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+import shlex
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from optimus.analyze.project_context import ProjectContext
+from optimus.parse.dockerfile import Dockerfile, Instruction, Stage
+from optimus.parse.errors import ParseError
+from optimus.parse.source import SourceFile
+from optimus.rules.docker.heavy_base import global_args, substitute
+
+# The same dev/CI conventions as docker-heavy-base (kept in step with it by hand).
+_DEV_FOLDERS = frozenset(
+    {".devcontainer", "devcontainer", "ci", ".ci", ".github", ".circleci", ".gitlab", ".buildkite"}
+)
+_DEV_DOCKERFILE = re.compile(
+    r"^(?:dockerfile\.(?:dev|devel|develop|development|test|tests|ci|local|debug)"
+    r"|(?:dev|devel|develop|development|test|tests|ci|local|debug)\.dockerfile)$"
+)
+_DEV_WORDS = frozenset({"dev", "devel", "development", "test", "tests", "ci", "local", "debug"})
+_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_SEPARATORS = frozenset({"&&", "||", ";", "|", "&", "(", ")", ";;", "|&"})
+#: Words that start a command without being it (shell keywords, privilege and time wrappers).
+_PREFIXES = frozenset(
+    {"if", "while", "until", "then", "else", "elif", "do", "{", "}", "!"}
+    | {"sudo", "exec", "time", "env", "nohup"}
+)
+_FALLBACK_SPLIT = re.compile(r"&&|\|\||[;|]")
+#: Redirections holding "&" (2>&1, &>file), removed before splitting on "&".
+_AMP_REDIRECT = re.compile(r"\d*>&(?:\d+|-)|&>>?")
+#: A shell comment: "#" at the start of a word, to the end of the line.
+_COMMENT = re.compile(r"(?:^|(?<=\s))#.*$")
+_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh"})
+
+
+def is_dev_image(src: SourceFile) -> bool:
+    """Development, CI and test images (by path), where the toolchain or root is the point."""
+    parts = src.path.lower().split("/")
+    return (
+        src.is_test
+        or any(p in _DEV_FOLDERS for p in parts[:-1])
+        or bool(_DEV_DOCKERFILE.match(parts[-1]))
+    )
+
+
+_TEMPLATE_SUFFIXES = (
+    ".template",
+    ".tmpl",
+    ".tpl",
+    ".j2",
+    ".jinja",
+    ".jinja2",
+    ".in",
+    ".mustache",
+    ".erb",
+    ".example",
+    ".sample",
+    ".preamble",
+)
+_TEMPLATE_MARK = re.compile(r"\{\{|\{%|(?<!\$)\{[A-Za-z_][A-Za-z0-9_]*\}")
+
+
+def is_template(src: SourceFile) -> bool:
+    """A Dockerfile template or fragment (Dockerfile.template, {{ var }}), not a real build."""
+    if src.path.lower().endswith(_TEMPLATE_SUFFIXES):
+        return True
+    try:
+        dockerfile = src.dockerfile
+    except ParseError:
+        return False
+    if not dockerfile.stages:
+        return True  # a fragment meant to be concatenated (no FROM)
+    return any(_TEMPLATE_MARK.search(s.from_instruction.args) for s in dockerfile.stages)
+
+
+def has_dev_words(name: str) -> bool:
+    """Whether a file name says development/test/CI (docker-compose.dev.yml, ci.Dockerfile)."""
+    return bool(set(re.split(r"[.\-_]", name.lower())) & _DEV_WORDS)
+
+
+# --- stages and environment ---------------------------------------------------------------
+
+
+def parent_stage(dockerfile: Dockerfile, stage: Stage, args: dict[str, str]) -> Stage | None:
+    """The earlier stage this one is built FROM (``FROM base``, ``FROM ${BASE}``), or None."""
+    words = stage.from_instruction.args.split()
+    if not words:
+        return None
+    name = substitute(words[0], args).lower()
+    return next((s for s in dockerfile.stages[: stage.index] if s.alias == name), None)
+
+
+def stage_chain(dockerfile: Dockerfile, target: str | None = None) -> list[Stage]:
+    """The final (or ``target``) stage, then the earlier stages it is built FROM, closest first."""
+    chain: list[Stage] = []
+    stage = dockerfile.stage_named(target) if target else dockerfile.final_stage
+    args = global_args(dockerfile)
+    while stage is not None and stage not in chain:
+        chain.append(stage)
+        stage = parent_stage(dockerfile, stage, args)
+    return chain
+
+
+def base_image_text(dockerfile: Dockerfile, chain: list[Stage]) -> str:
+    """The external image the chain starts from, global ARGs expanded (may hold ${NAME})."""
+    words = chain[-1].from_instruction.args.split() if chain else []
+    return substitute(words[0], global_args(dockerfile)) if words else ""
+
+
+def split_words(text: str) -> list[str]:
+    """Shell words of a command line (quotes honoured; a plain split if they are unbalanced)."""
+    try:
+        return shlex.split(text, posix=True)
+    except ValueError:
+        return text.split()
+
+
+def env_pairs(args: str) -> dict[str, str]:
+    """The variables an ENV sets, or an ARG declares with a default (``K=V ...`` or ``K V``)."""
+    words = split_words(args)
+    if not words:
+        return {}
+    if "=" not in words[0]:
+        return {words[0]: " ".join(words[1:])}
+    return dict(w.split("=", 1) for w in words if "=" in w)
+
+
+def chain_env(chain: list[Stage], until: Instruction | None = None) -> dict[str, str]:
+    """ENV values and ARG defaults set by the chain (build order) before ``until``.
+
+    ARG values are environment variables of the RUN instructions after them in the same stage
+    (a stage built FROM another inherits its ENV, not its ARGs); ENV wins over ARG.
+    """
+    env: dict[str, str] = {}
+    args: dict[str, str] = {}
+    for stage in reversed(chain):
+        args = {}
+        for ins in stage.instructions:
+            if ins is until:
+                return {**args, **env}
+            if ins.keyword == "ENV":
+                values = {**args, **env}
+                env.update({k: substitute(v, values) for k, v in env_pairs(ins.args).items()})
+            elif ins.keyword == "ARG":
+                args.update({k: v for k, v in env_pairs(ins.args).items() if v})
+    return {**args, **env}
+
+
+# --- shell commands -------------------------------------------------------------------------
+
+
+@dataclass
+class Command:
+    """A simple shell command: its words (launchers and assignments stripped) and its env."""
+
+    words: list[str]
+    env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        """The program's base name (``/usr/local/bin/pip`` -> ``pip``)."""
+        return self.words[0].rsplit("/", 1)[-1] if self.words else ""
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.words)
+
+
+def run_text(ins: Instruction) -> str:
+    """The shell text of a RUN: exec form joined; heredoc bodies when a shell runs them."""
+    form = ins.exec_form
+    if form is not None:
+        return " ".join(form)
+    if ins.heredocs:
+        first = ins.args.split("\n", 1)[0]
+        program = first.split("<<", 1)[0].split()
+        if program and program[0].rsplit("/", 1)[-1] not in _SHELLS:
+            return first  # RUN python3 <<EOF: the body is not shell
+    return ins.args
+
+
+def run_commands(ins: Instruction) -> list[Command]:
+    """The simple commands of a RUN in order; ``export X=1`` applies to the later ones."""
+    commands: list[Command] = []
+    exported: dict[str, str] = {}
+    for line in run_text(ins).split("\n"):
+        for words in _segments(line):
+            env: dict[str, str] = {}
+            while words and (words[0] in _PREFIXES or _ASSIGNMENT.match(words[0])):
+                if _ASSIGNMENT.match(words[0]):
+                    key, _, value = words[0].partition("=")
+                    env[key] = value
+                words = words[1:]
+            if words and words[0] == "export":
+                exported.update(dict(w.split("=", 1) for w in words[1:] if "=" in w))
+                continue
+            if not words and env:
+                exported.update(env)  # a bare assignment: a shell variable for what follows
+                continue
+            if words:
+                commands.append(Command(words, {**exported, **env}))
+    return commands
+
+
+def _segments(line: str, depth: int = 0) -> list[list[str]]:
+    """Split a command line on && || ; | & and parentheses; ``sh -c "..."`` is opened."""
+    line = _COMMENT.sub("", _AMP_REDIRECT.sub(" ", line))
+    try:
+        lexer = shlex.shlex(line, posix=True, punctuation_chars=";&|()")
+        lexer.whitespace_split = True
+        lexer.commenters = ""  # shlex would cut words at any "#" (a#b, ${V#x})
+        tokens = list(lexer)
+    except ValueError:
+        return [p.split() for p in _FALLBACK_SPLIT.split(line) if p.split()]
+    out: list[list[str]] = [[]]
+    for token in tokens:
+        current = out[-1]
+        if token in _SEPARATORS:
+            out.append([])
+        elif depth < 3 and _runs_script(current):
+            # sh -c "apt-get install ..." runs those commands; echo "..." does not
+            out.pop()
+            out += _segments(token, depth + 1)
+            out.append([])
+        else:
+            current.append(token)
+    return [s for s in out if s]
+
+
+def _runs_script(words: list[str]) -> bool:
+    """Whether the next word is a script run by a shell (``sh -c``, ``bash -ec``...)."""
+    if len(words) < 2 or not re.fullmatch(r"-[a-z]*c", words[-1]):
+        return False
+    shells = [w for w in words[:-1] if w.rsplit("/", 1)[-1] in _SHELLS | {"su", "runuser"}]
+    return bool(shells)
+
+
+def mount_targets(ins: Instruction, kinds: tuple[str, ...] = ("cache",)) -> list[str]:
+    """Targets of the RUN's ``--mount`` flags of these types (``target``/``dst``)."""
+    found: list[str] = []
+    for mount in ins.flags.get("mount", "").split():
+        options = dict(o.partition("=")[::2] for o in mount.split(","))
+        kind = options.get("type", "bind")
+        if kind in kinds:
+            found.append(options.get("target", options.get("dst", options.get("destination", ""))))
+    return found
+
+
+# --- docker compose ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ComposeBuild:
+    """A compose service that builds an image from the project's files."""
+
+    compose: SourceFile
+    service: str
+    config: dict[str, Any]
+    #: Root-relative build context folder ("" for the scan root).
+    context: str
+    #: Root-relative Dockerfile path.
+    dockerfile: str
+    line: int | None
+
+    @property
+    def label(self) -> str:
+        return f"compose service `{self.service}` ({self.compose.path})"
+
+
+def is_compose_file(src: SourceFile) -> bool:
+    """A YAML file named like a compose file (compose.yaml, docker-compose.prod.yml...)."""
+    name = src.path.rsplit("/", 1)[-1].lower()
+    return "compose" in name and name.endswith((".yml", ".yaml"))
+
+
+def compose_services(src: SourceFile) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The services of a compose file (an unparsable file gives none)."""
+    try:
+        documents = src.yaml
+    except ParseError:
+        return
+    for doc in documents:
+        services = doc.get("services") if isinstance(doc, dict) else None
+        if isinstance(services, dict):
+            for name, service in services.items():
+                if isinstance(service, dict):
+                    yield str(name), service
+
+
+def _resolve(folder: str, path: str) -> str | None:
+    """A path relative to a root-relative folder; None when it leaves the scan root."""
+    joined = posixpath.normpath(posixpath.join(folder, path) if folder else path)
+    if joined == ".":
+        return ""
+    if joined.startswith("../") or joined == "..":
+        return None
+    return joined
+
+
+def compose_builds(ctx: ProjectContext) -> Iterator[ComposeBuild]:
+    """Every compose service of the project with a local ``build`` (URLs and ${VARS} skipped)."""
+    for src in ctx.of_kind("yaml"):
+        if not is_compose_file(src):
+            continue
+        for name, service in compose_services(src):
+            build = service.get("build")
+            if isinstance(build, str):
+                context, dockerfile = build, "Dockerfile"
+            elif isinstance(build, dict):
+                context = str(build.get("context", "."))
+                dockerfile = str(build.get("dockerfile", "Dockerfile"))
+                if "dockerfile_inline" in build:
+                    continue
+            else:
+                continue
+            if "://" in context or context.startswith(("/", "git@", "~")) or "$" in context:
+                continue
+            if dockerfile.startswith("/") or "$" in dockerfile:
+                continue
+            folder = _resolve(posixpath.dirname(src.path), context)
+            if folder is None:
+                continue
+            path = _resolve(folder, dockerfile)
+            if path is None:
+                continue
+            yield ComposeBuild(src, name, service, folder, path, service_key_line(src, name))
+
+
+def service_key_line(src: SourceFile, service: str, key: str = "build") -> int | None:
+    """The line of a service's ``key:`` in a compose file, else of the service itself."""
+    header = re.compile(r"^(\s+)['\"]?" + re.escape(service) + r"['\"]?\s*:")
+    wanted = re.compile(r"^\s*" + re.escape(key) + r"\s*:")
+    in_services = False
+    lines = src.lines
+    for number, text in enumerate(lines, start=1):
+        if re.match(r"^services\s*:", text):
+            in_services = True
+            continue
+        match = header.match(text) if in_services else None
+        if not match:
+            continue
+        indent = len(match.group(1))
+        for inner, body in enumerate(lines[number:], start=number + 1):
+            if body.strip() and len(body) - len(body.lstrip()) <= indent:
+                break
+            if wanted.match(body):
+                return inner
+        return number
+    return None
+
+
+def in_project(ctx: ProjectContext, path: str) -> bool:
+    """Whether a root-relative path lies inside the project (so its files are listed)."""
+    return not ctx.prefix or path == ctx.prefix.rstrip("/") or path.startswith(ctx.prefix)
+
+
+def dockerfile_of(ctx: ProjectContext, path: str) -> Dockerfile | None:
+    """The parsed Dockerfile at a root-relative path, or None (absent or undecodable)."""
+    src = ctx.sources.get(path)
+    if src is None or src.kind != "dockerfile":
+        return None
+    try:
+        return src.dockerfile
+    except ParseError:
+        return None
+
+
+def has_root_file(ctx: ProjectContext, path: str) -> bool:
+    """Whether the walk kept this root-relative path in the project."""
+    return in_project(ctx, path) and ctx.has_file(path.removeprefix(ctx.prefix))
+
+
+def ignore_file_above(ctx: ProjectContext) -> bool:
+    """Whether a folder above the project (up to the scan root) holds a .dockerignore.
+
+    A nested project's Dockerfile may be built with a parent folder as context (a compose
+    file of the enclosing project), whose files this project's listing does not hold; the
+    disk is asked instead. Only the ignore file's presence is read.
+    """
+    if not ctx.root or not ctx.prefix:
+        return False
+    current = ctx.prefix.rstrip("/")
+    while current:
+        current = posixpath.dirname(current)
+        if os.path.isfile(os.path.join(ctx.root, current, ".dockerignore")):
+            return True
+    return False
+
+
+def folder_of(path: str) -> str:
+    """The root-relative folder of a root-relative path ("" for the scan root)."""
+    return posixpath.dirname(path)
+
+
+def joined(folder: str, name: str) -> str:
+    """A name inside a root-relative folder."""
+    return f"{folder}/{name}" if folder else name

@@ -1,0 +1,292 @@
+"""docker-root-user: the image's process runs as root.
+
+The final stage, and the stages it is built FROM, either set no USER (so the user of the base
+image applies, root for nearly all public images) or end with ``USER root`` / ``USER 0``.
+Base images known to default to a non-root user are skipped (distroless ``:nonroot`` tags,
+Chainguard, Bitnami, chiselled .NET, ``*-unprivileged`` / ``*rootless*`` images and a few
+others), as are official server images that switch users themselves (nginx, httpd, php
+apache/fpm, and postgres, mysql, redis... whose entrypoints use gosu), ``scratch`` (usually
+one static binary), test-runner and Windows images, images whose base cannot be resolved
+(``FROM ${BASE}``), and images that drop privileges at start with gosu, su-exec, setpriv and
+similar tools.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from optimus.model import Category, Confidence, Severity
+from optimus.parse.dockerfile import Dockerfile, Instruction, Stage
+from optimus.parse.source import SourceFile
+from optimus.registry import rule
+from optimus.rules.base import Hit, Reference, Rule
+from optimus.rules.docker._common import (
+    base_image_text,
+    chain_env,
+    is_dev_image,
+    is_template,
+    run_text,
+    split_words,
+    stage_chain,
+)
+from optimus.rules.docker.heavy_base import ImageRef, parse_image, substitute
+
+#: Repositories (Docker Hub names or registry paths, prefixes allowed) that run non-root.
+_NON_ROOT_REPOSITORIES = (
+    "cgr.dev/chainguard/",
+    "chainguard/",
+    "bitnami/",
+    "bitnamilegacy/",
+    "bitnamisecure/",
+    "jenkins/jenkins",
+    "grafana/grafana",
+    "prom/",
+    "quay.io/prometheus/",
+    "quay.io/keycloak/",
+    "jupyter/",
+    "quay.io/jupyter/",
+    "selenium/",
+    "apache/airflow",
+    "docker.elastic.co/",
+    "opensearchproject/",
+    "sonatype/nexus3",
+    "confluentinc/",
+    "nginxinc/nginx-unprivileged",
+)
+#: Official images whose server starts as root and runs its workers as another user by
+#: itself (nginx and httpd workers, php-fpm pools), or whose entrypoint drops to a service
+#: user with gosu/su-exec (postgres, mysql, redis...): the Dockerfile need not set USER.
+_SELF_DROPPING = frozenset(
+    {
+        "nginx",
+        "httpd",
+        "postgres",
+        "mysql",
+        "mariadb",
+        "redis",
+        "mongo",
+        "rabbitmq",
+        "memcached",
+        "haproxy",
+        "wordpress",
+        "drupal",
+        "nextcloud",
+        "joomla",
+        "matomo",
+        "odoo",
+        "cassandra",
+        "couchdb",
+    }
+)
+#: Test-runner images (browsers for end-to-end tests), not services.
+_TEST_RUNNERS = ("mcr.microsoft.com/playwright", "cypress/")
+#: Tag or name words that mean a non-root default user.
+_NON_ROOT_WORDS = re.compile(r"nonroot|non-root|unprivileged|rootless|chiseled|chiselled")
+#: Red Hat UBI builder (s2i) images run as UID 1001; the plain ubi images run as root.
+_RED_HAT = re.compile(r"^(?:registry\.access\.redhat\.com|registry\.redhat\.io|quay\.io/sclorg)/")
+_UBI_ROOT = re.compile(r"/ubi\d*(?:-minimal|-micro|-init)?$|/ubi\d+/ubi(?:-minimal|-micro|-init)?$")
+#: Tools that start the main process as another user.
+_PRIVILEGE_DROP = re.compile(
+    r"\b(?:gosu|su-exec|setpriv|s6-setuidgid|runuser|chpst\s+-u|setuser|"
+    r"chroot\s+--userspec|su\s+(?:-s\s+\S+\s+)?-c|start-stop-daemon\b.*--chuid|"
+    r"dumb-init\s+--rewrite)"
+)
+_ROOT = frozenset({"root", "0"})
+
+
+def non_root_base(image: ImageRef) -> bool:
+    """Whether an image is known to default to a non-root user."""
+    repo, tag = image.repository, image.tag.lower()
+    if _NON_ROOT_WORDS.search(tag) or _NON_ROOT_WORDS.search(repo):
+        return True
+    if repo.startswith("mcr.microsoft.com/") and "distroless" in tag:
+        return True  # Azure Linux distroless .NET images run as the app user
+    if _RED_HAT.match(repo):
+        return not _UBI_ROOT.search(repo)
+    return any(repo == p.rstrip("/") or repo.startswith(p) for p in _NON_ROOT_REPOSITORIES)
+
+
+def _skipped_base(image: ImageRef) -> bool:
+    repo, tag = image.repository, image.tag.lower()
+    if repo in _SELF_DROPPING or (repo == "php" and ("apache" in tag or "fpm" in tag)):
+        return True
+    return (
+        repo == "scratch"
+        or repo.startswith(_TEST_RUNNERS)
+        or repo.startswith("mcr.microsoft.com/windows")
+        or "nanoserver" in image.tag.lower()
+        or "windowsservercore" in image.tag.lower()
+        or "servercore" in image.tag.lower()
+    )
+
+
+def _is_root(user: str) -> bool:
+    name = user.split(":", 1)[0].strip().strip("'\"")
+    return name in _ROOT
+
+
+def last_user(chain: list[Stage]) -> Instruction | None:
+    """The USER in effect at the end of the final stage (the closest stage's last USER)."""
+    for stage in chain:
+        users = stage.of("USER")
+        if users:
+            return users[-1]
+    return None
+
+
+def _drops_privileges(chain: list[Stage]) -> bool:
+    for stage in chain:
+        for ins in stage.instructions:
+            if ins.keyword in ("RUN", "CMD", "ENTRYPOINT") and _PRIVILEGE_DROP.search(
+                run_text(ins)
+            ):
+                return True
+    return False
+
+
+def _created_user(chain: list[Stage]) -> str | None:
+    """A user that a RUN creates (useradd, adduser) and USER never switches to."""
+    for stage in reversed(chain):
+        for ins in stage.of("RUN"):
+            for match in re.finditer(r"\b(?:useradd|adduser)\b([^;&|]*)", run_text(ins)):
+                words = [w for w in split_words(match.group(1)) if not w.startswith("-")]
+                name = words[-1] if words else None
+                if name and re.fullmatch(r"[a-z_][a-z0-9_-]*\$?", name):
+                    return name
+    return None
+
+
+def _resolve_user(ins: Instruction, chain: list[Stage]) -> str:
+    return substitute(ins.args.strip(), chain_env(chain, ins))
+
+
+def _has_start_command(chain: list[Stage]) -> bool:
+    return any(stage.of("CMD") or stage.of("ENTRYPOINT") for stage in chain)
+
+
+def _base(dockerfile: Dockerfile, chain: list[Stage]) -> ImageRef | None:
+    text = base_image_text(dockerfile, chain)
+    return parse_image(text) if text else None
+
+
+@rule
+class DockerRootUser(Rule):
+    name = "docker-root-user"
+    code = "DK005"
+    category = Category.SECURITY
+    severity = Severity.MEDIUM
+    confidence = Confidence.MEDIUM
+    effort = 15
+    kinds = frozenset({"dockerfile"})
+    prefilter = (b"FROM", b"from")
+    summary = "The image runs its process as root: no USER, or the last USER is root."
+    doc = {
+        "What it finds": (
+            "A Dockerfile whose final stage, together with the stages it is built FROM, has "
+            "no `USER` instruction, or whose last `USER` is `root` or `0`. Skipped: base "
+            "images known to run as a non-root user (distroless `:nonroot` tags, Chainguard, "
+            "Bitnami, chiselled and distroless .NET, `*-unprivileged`, `*rootless*`, Red Hat "
+            "s2i builder images, Jupyter, Grafana, Prometheus, Jenkins, Elastic and a few "
+            "more), official server images that switch users by themselves (`nginx` and "
+            "`httpd` workers, `php` apache/fpm, and `postgres`, `mysql`, `redis`, `mongo`, "
+            "`rabbitmq`... whose entrypoints drop to a service user), `scratch`, "
+            "Playwright and Cypress test-runner images, Windows images, bases that cannot be "
+            "resolved "
+            "(`FROM ${BASE}` with no default), images that start their process through "
+            "gosu, su-exec, setpriv, s6-setuidgid, runuser or similar, and development and "
+            "CI Dockerfiles. Images without CMD or ENTRYPOINT (often base images for others) "
+            "are reported at low severity."
+        ),
+        "Why": (
+            "A container runs as root unless the image or the runtime says otherwise. A "
+            "process that is compromised, or tricked into writing files, then acts as root "
+            "inside the container, and as root on the host if it escapes it (a kernel or "
+            "runtime vulnerability, a mounted socket or host path). Docker's best practices: "
+            '"If a service can run without privileges, use USER to change to a non-root '
+            'user." The CIS Docker Benchmark (4.1) asks for a user to be created for the '
+            "container; Trivy (DS002) and Checkov (CKV_DOCKER_3) check it; hadolint's DL3002 "
+            "only covers an explicit `USER root`."
+        ),
+        "Example": (
+            '```dockerfile\nFROM python:3.12-slim\nCOPY . /app\nCMD ["python", "/app/main.py"]\n```'
+        ),
+        "Instead": (
+            "```dockerfile\nFROM python:3.12-slim\n"
+            "RUN useradd --system --uid 10001 --no-create-home app\n"
+            "COPY --chown=app . /app\nUSER 10001\n"
+            'CMD ["python", "/app/main.py"]\n```\n\n'
+            "A numeric UID lets Kubernetes verify `runAsNonRoot`. Or use a base image that "
+            "runs non-root, such as `gcr.io/distroless/python3-debian12:nonroot`."
+        ),
+        "When not to": (
+            "Images that must start as root (to bind ports below 1024 without capabilities, "
+            "or to fix volume ownership) and drop privileges in an entrypoint script the rule "
+            "cannot read; images whose user is set where they run (compose `user:`, "
+            "Kubernetes `securityContext.runAsUser`), which the rule does not look at; and "
+            "private base images that already set a USER."
+        ),
+    }
+    references = (
+        Reference(
+            "Docker: Building best practices, USER",
+            "https://docs.docker.com/build/building/best-practices/#user",
+        ),
+        Reference(
+            "Trivy DS002: Image user should not be 'root' (CIS Docker Benchmark 4.1)",
+            "https://avd.aquasec.com/misconfig/dockerfile/general/avd-ds-0002/",
+        ),
+        Reference("hadolint DL3002", "https://github.com/hadolint/hadolint/wiki/DL3002"),
+    )
+
+    def check(self, src: SourceFile) -> Iterator[Hit]:
+        if is_dev_image(src) or is_template(src):
+            return
+        dockerfile = src.dockerfile
+        chain = stage_chain(dockerfile)
+        if not chain:
+            return
+        image = _base(dockerfile, chain)
+        if image is None or _skipped_base(image):
+            return
+        user = last_user(chain)
+        if user is not None and not _is_root(_resolve_user(user, chain)):
+            return
+        if user is None and non_root_base(image):
+            return
+        if _drops_privileges(chain):
+            return
+        severity = None if _has_start_command(chain) else Severity.LOW
+        base_note = (
+            ""
+            if _has_start_command(chain)
+            else " (no CMD or ENTRYPOINT: if this is a base image, set USER in the images "
+            "built on it)"
+        )
+        if user is not None:
+            written, resolved = user.args.strip(), _resolve_user(user, chain)
+            shown = f"`{written}`" + (f" ({resolved})" if resolved != written else "")
+            yield Hit(
+                f"the last USER of the final stage is {shown}, so the container's "
+                "process runs as root and a compromise of it acts as root in the container: "
+                "switch to a non-root user after the steps that need root (`USER 10001` or a "
+                f"user created with useradd){base_note}",
+                line=user.line,
+                severity=severity,
+            )
+            return
+        created = _created_user(chain)
+        advice = (
+            f"add `USER {created}` after the steps that need root (the user `{created}` is "
+            "created but never used)"
+            if created
+            else "create a user (`RUN useradd --system --uid 10001 app`) and add `USER 10001` "
+            "after the steps that need root, or use a base image that runs non-root"
+        )
+        final = chain[0].from_instruction
+        yield Hit(
+            f"no USER in the final stage (FROM {image.text}), so the container's process "
+            f"runs as root, the default user of the base image: {advice}{base_note}",
+            line=final.line,
+            severity=severity,
+        )

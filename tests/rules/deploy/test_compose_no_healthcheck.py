@@ -1,0 +1,61 @@
+"""compose-no-healthcheck: dependencies without healthchecks, services without restart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from optimus.testing.harness import assert_rule_matches
+
+RULE = "compose-no-healthcheck"
+FIXTURES = Path(__file__).parent / "compose_no_healthcheck"
+PROJECTS = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
+
+
+def test_every_fixture_project_is_listed() -> None:
+    assert PROJECTS == ["app", "laptop", "plain_depends", "split_files"]
+
+
+@pytest.mark.parametrize("project", PROJECTS)
+def test_fixture_projects(project: str) -> None:
+    result = assert_rule_matches(str(FIXTURES / project), RULE)
+    assert not [d for d in result.diagnostics if "internal error" in d.message]
+
+
+def test_one_finding_per_service_and_problem() -> None:
+    result = assert_rule_matches(str(FIXTURES / "app"), RULE)
+    # only the deployed compose file: not the override, dev or devcontainer files
+    assert {f.path for f in result.findings} == {"docker-compose.yml"}
+    db = [f for f in result.findings if "`db`" in f.message]
+    assert len(db) == 2
+    [health] = [f for f in db if "`healthcheck`" in f.message]
+    [restart] = [f for f in db if f is not health]
+    assert "no `restart:` policy" in restart.message and "dependency of `api`" in restart.message
+    assert restart.severity.value == "low"
+    assert "condition: service_healthy" in health.message and "`api` waits" in health.message
+    assert "docker compose up` fails" in health.message
+    assert health.severity.value == "medium" and health.code == "DC001"
+    assert len({f.fingerprint for f in result.findings}) == len(result.findings)
+    [admin] = [f for f in result.findings if "`admin`" in f.message]
+    assert "publishes ports" in admin.message and "healthcheck" not in admin.message
+
+
+def test_plain_depends_on_is_low() -> None:
+    result = assert_rule_matches(str(FIXTURES / "plain_depends"), RULE)
+    [finding] = result.findings
+    assert finding.severity.value == "low"
+    assert "only waits for its container to start" in finding.message
+    assert "`web` depends on it" in finding.message
+
+
+def test_files_merged_with_f_are_judged_together() -> None:
+    result = assert_rule_matches(str(FIXTURES / "split_files"), RULE)
+    [finding] = result.findings  # api and db get restart and healthcheck from compose.prod
+    assert finding.path == "compose.yaml" and "`search` publishes ports" in finding.message
+
+
+def test_restart_is_not_demanded_of_a_local_setup() -> None:
+    result = assert_rule_matches(str(FIXTURES / "laptop"), RULE)
+    [finding] = result.findings
+    assert "`mongo`" in finding.message and "healthcheck" in finding.message

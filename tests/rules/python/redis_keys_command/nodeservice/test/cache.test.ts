@@ -1,0 +1,3 @@
+import Redis from "ioredis";
+const redis = new Redis();
+test("keys", async () => { expect(await redis.keys("*")).toEqual([]); });

@@ -1,0 +1,7 @@
+import redis
+
+r = redis.Redis()
+
+
+def test_keys() -> None:
+    assert r.keys("*") == []

@@ -1,0 +1,2 @@
+/* name: ListCampuses :many */
+SELECT * FROM campus;

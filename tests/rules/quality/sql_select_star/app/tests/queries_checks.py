@@ -1,0 +1,2 @@
+def test_raw(cur):
+    cur.execute("SELECT * FROM users")
