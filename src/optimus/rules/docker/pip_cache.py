@@ -1,7 +1,7 @@
 """docker-pip-cache: pip or uv installs keep their download cache in the shipped image.
 
-Covers ``pip install`` (also ``python -m pip``), which hadolint reports as DL3042 (the
-hadolint engine maps DL3042 onto this rule; the finding on the same line is reported once),
+Covers ``pip install`` (also ``python -m pip``), the case hadolint reports as DL3042 (this
+detector replaces it: DL3042 also fires in builder stages and on ``PIP_NO_CACHE_DIR=off``),
 and what DL3042 does not see: ``uv pip install``, ``uv pip sync``, ``uv sync``, ``uv add``
 and ``uv tool install``. A RUN is fine with ``--no-cache-dir`` (pip) or ``--no-cache``/``-n``
 (uv); ``PIP_NO_CACHE_DIR`` / ``UV_NO_CACHE`` set by ENV, ARG, ``export`` or inline; a
@@ -141,8 +141,8 @@ class DockerPipCache(Rule):
             "(ENV, ARG, `export` or inline), when the `RUN` has a BuildKit cache (or tmpfs) "
             "mount that can hold the cache, when the same `RUN` deletes the cache "
             "(`pip cache purge`, `uv cache clean`, `rm -rf ~/.cache/pip`), or in builder "
-            "stages whose files are copied out. hadolint reports the pip case as DL3042; "
-            "when the hadolint engine runs, its finding on the same line is shown once."
+            "stages whose files are copied out. hadolint's DL3042 covers the pip case with "
+            "more false positives, so Optimus uses this detector instead of it."
         ),
         "Why": (
             "pip and uv keep downloaded and built wheels in a cache directory (`~/.cache/pip`, "
