@@ -139,3 +139,18 @@ def test_symlink_loop_does_not_trap_the_walk(tmp_path: Path) -> None:
     (tmp_path / "p" / "dangling.py").symlink_to(tmp_path / "nowhere.py")
     walked = walk(str(tmp_path))
     assert [f.path for f in walked.files] == ["p/a.py", "p/pyproject.toml"]
+
+
+def test_uv_workspace_members_belong_to_the_root(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "mono/pyproject.toml": "[tool.uv.workspace]\nmembers = ['packages/*']\n",
+            "mono/uv.lock": "version = 1\n",
+            "mono/packages/api/pyproject.toml": "[project]\nname = 'api'\n",
+            "mono/packages/api/app.py": "x = 1\n",
+        },
+    )
+    found = _projects(tmp_path)
+    assert set(found) == {"mono"}
+    assert found["mono"] == ["mono/packages/api"]

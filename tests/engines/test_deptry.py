@@ -72,7 +72,7 @@ def test_real_run_matches_the_fixture_markers(project: Path) -> None:
     blake3 = next(f for f in result.findings if f.line == 7)
     assert blake3.engine == "deptry" and blake3.code == "DP003"
     assert blake3.message.startswith(
-        "blake3 is declared in pyproject.toml but no code imports it (deptry DEP002)"
+        "blake3 is declared in pyproject.toml but no code outside tests imports it (deptry DEP002)"
     )
     assert 'DEP002 = ["blake3"]' in blake3.message
 
@@ -178,13 +178,13 @@ def test_command_line_passes_the_map_and_uses_the_project_env(tmp_path: Path) ->
     args = Deptry().command(ctx, str(tmp_path), "/usr/bin/deptry", "/tmp/out.json")
     assert args[:5] == ["/usr/bin/deptry", ".", "--json-output", "/tmp/out.json", "--no-ansi"]
     assert args[-2:] == ["--package-module-name-map", "pillow=PIL"]
-    # deptry's default excludes without tests/: a package only tests import is used
-    excludes = [args[i + 1] for i, a in enumerate(args) if a == "--exclude"]
-    assert "tests" not in excludes and r"\.venv" in excludes
-    configured = context(
-        {"pyproject.toml": '[project]\nname = "x"\n[tool.deptry]\nexclude = ["a"]\n'}
-    )
-    assert "--exclude" not in Deptry().command(configured, str(tmp_path), "deptry", "o.json")
+    # extras named like development groups are development dependencies for deptry
+    own = '[project]\nname = "x"\n[project.optional-dependencies]\ntest = ["a"]\npg = ["b"]\n'
+    args = Deptry().command(context({"pyproject.toml": own}), str(tmp_path), "deptry", "o.json")
+    assert args[-2:] == ["--optional-dependencies-dev-groups", "test"]
+    configured = own + "[tool.deptry]\noptional_dependencies_dev_groups = []\n"
+    args = Deptry().command(context({"pyproject.toml": configured}), str(tmp_path), "d", "o")
+    assert "--optional-dependencies-dev-groups" not in args
     site = tmp_path / ".venv" / "lib" / "python3.12" / "site-packages"
     site.mkdir(parents=True)
     (tmp_path / ".venv" / "pyvenv.cfg").write_text("home = /usr/bin\n")

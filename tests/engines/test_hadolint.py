@@ -13,7 +13,6 @@ from optimus.analyze.project_context import ProjectContext
 from optimus.engines.hadolint import HadolintEngine, config_failure, failure_message
 from optimus.model import Finding, Project, ScanResult
 from optimus.parse.source import SourceFile
-from optimus.registry import get_rule
 from optimus.testing.harness import expected_findings
 from tests.helpers import write_tree
 

@@ -160,8 +160,8 @@ def test_pins_and_layers(project: Path) -> None:
     kinds = {"pyproject.toml": "pyproject", "requirements.txt": "requirements"}
     sources = {p: SourceFile(p, p, k, (project / p).read_bytes()) for p, k in kinds.items()}
     # uv.lock is a "meta" file: in the project's paths, not among its parsed sources
-    ctx = ProjectContext(Project(".", "p"), sources, [*kinds, "uv.lock"])
-    pins = python_pins(ctx, str(project))
+    ctx = ProjectContext(Project(".", "p"), sources, [*kinds, "uv.lock"], str(project))
+    pins = python_pins(ctx)
     assert [(f, i.name, i.version, i.line) for f, i in pins] == [
         ("uv.lock", "acme-http", "2.19.0", 4),
         ("uv.lock", "acme-json", "1.1.0", 9),

@@ -57,7 +57,7 @@ def _has_k8s_manifests(info: DirInfo, root: str) -> bool:
 
 
 def _workspace_members(root: str, info: DirInfo) -> list[str] | None:
-    """Member globs of a Cargo or npm/yarn/pnpm workspace rooted here, or None."""
+    """Member globs of a Cargo, uv or npm/yarn/pnpm workspace rooted here, or None."""
     folder = os.path.join(root, info.path)
     patterns: list[str] = []
     found = False
@@ -66,6 +66,16 @@ def _workspace_members(root: str, info: DirInfo) -> list[str] | None:
             with open(os.path.join(folder, "Cargo.toml"), "rb") as fh:
                 ws = tomllib.load(fh).get("workspace")
         except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+            ws = None
+        if isinstance(ws, dict):
+            found = True
+            patterns += [m for m in ws.get("members", []) if isinstance(m, str)]
+    if "pyproject.toml" in info.names:
+        try:
+            with open(os.path.join(folder, "pyproject.toml"), "rb") as fh:
+                uv = tomllib.load(fh).get("tool", {}).get("uv", {})
+            ws = uv.get("workspace") if isinstance(uv, dict) else None
+        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError, AttributeError):
             ws = None
         if isinstance(ws, dict):
             found = True
@@ -115,7 +125,7 @@ def find_projects(walked: WalkResult) -> dict[str, list[str]]:
             ws_root is not None
             and (cargo_member or _matches_member(path, ws_root, workspaces[ws_root]))
             and not info.has_vcs
-            and info.names & {"Cargo.toml", "package.json"}
+            and info.names & {"Cargo.toml", "package.json", "pyproject.toml"}
         ):
             projects[ws_root].append(path)
             continue

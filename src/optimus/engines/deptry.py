@@ -2,8 +2,12 @@
 
 Runs ``deptry . --json-output <tmp> --no-ansi`` in the project folder, so the project's own
 ``[tool.deptry]`` settings apply (ignores, per-rule ignores, extra requirements files, known
-first-party modules). Only DEP002 ("defined as a dependency but not used") is kept, as
-``deps-unused``; missing, transitive and misplaced imports are other checks.
+first-party modules) and deptry's default excludes hold: ``tests/`` is not read (a runtime
+dependency only tests import is reported: the application does not need it) and, because no
+``--exclude`` is passed, ``.gitignore`` is honoured. Extras named like development groups
+(``dev``, ``test``, ``docs``...) are passed as ``--optional-dependencies-dev-groups`` unless
+configured. Only DEP002 ("defined as a dependency but not used") is kept, as ``deps-unused``;
+missing, transitive and misplaced imports are other checks.
 
 deptry maps a distribution to its import names from installed metadata. It reads the metadata
 of the Python it runs in, so a project's dependencies are only known when they are installed
@@ -33,6 +37,7 @@ from optimus.engines._deptry_policy import MODULE_NAMES, never_unused, normalize
 from optimus.engines.base import Engine, EngineError, EngineHit
 from optimus.parse.errors import ParseError
 from optimus.registry import engine
+from optimus.rules.deps.dev_prod_duplicate import is_dev_group
 
 RULE = "deps-unused"
 _GUESSED = re.compile(r"Assuming the corresponding module name of package '([^']+)' is")
@@ -43,9 +48,6 @@ _BOOT = (
     "import sys; sys.path.append(sys.argv.pop(1)); sys.argv[0] = 'deptry'; "
     "from deptry.cli import deptry; deptry()"
 )
-#: deptry's default --exclude without "tests" (deptry 0.25: venv, .venv, .direnv, tests, .git,
-#: setup.py), plus folders of other ecosystems that never hold the project's Python.
-_EXCLUDE = (r"venv", r"\.venv", r"\.direnv", r"\.git", r"setup\.py", r"node_modules")
 _INFRA_KINDS = ("dockerfile", "procfile", "yaml", "systemd", "toml")
 
 
@@ -208,6 +210,9 @@ def deptry_hits(
 ) -> list[EngineHit]:
     """Turn deptry's JSON items into deps-unused hits, dropping what it cannot know."""
     guessed = {normalize(m) for m in _GUESSED.findall(stderr)}
+    own = _table(_pyproject(ctx).get("project")).get("name")
+    if isinstance(own, str):
+        guessed.add(normalize(own))  # "all = ['me[extra]']": the project naming itself
     infra = infra_text(ctx)
     declared = {normalize(n) for n in declared_names(ctx)}
     django = "django" in declared or ctx.has_file("manage.py")
@@ -231,7 +236,8 @@ def deptry_hits(
                 path=ctx.prefix + file,
                 line=dependency_line(ctx, file, name, project_dir),
                 message=(
-                    f"{name} is declared in {file} but no code imports it (deptry DEP002): "
+                    f"{name} is declared in {file} but no code outside tests imports it "
+                    "(deptry DEP002): "
                     "an unused dependency still installs, resolves and ships; remove it, or if "
                     "it is loaded without an import (a plugin, a driver named in a URL), list "
                     f'it under [tool.deptry.per_rule_ignores] DEP002 = ["{name}"]'
@@ -269,11 +275,13 @@ class Deptry(Engine):
     ) -> list[str]:
         """The deptry command line for one project (with its own environment when it has one)."""
         args = [".", "--json-output", out, "--no-ansi"]
-        config = _table(_table(_pyproject(ctx).get("tool")).get("deptry"))
-        if "exclude" not in config:
-            # deptry's default excludes tests/; a package only tests import is not unused
-            for pattern in _EXCLUDE:
-                args += ["--exclude", pattern]
+        doc = _pyproject(ctx)
+        config = _table(_table(doc.get("tool")).get("deptry"))
+        extras = _table(_table(doc.get("project")).get("optional-dependencies"))
+        dev_extras = [e for e in extras if is_dev_group(e)]
+        if dev_extras and "optional_dependencies_dev_groups" not in config:
+            # extras named dev/test/docs... hold development tools, as groups do
+            args += ["--optional-dependencies-dev-groups", ",".join(dev_extras)]
         mapping = module_name_map(ctx)
         if mapping:
             args += [

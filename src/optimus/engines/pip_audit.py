@@ -22,7 +22,6 @@ from packaging.version import InvalidVersion, Version
 
 from optimus.analyze.project_context import ProjectContext
 from optimus.engines.base import Engine, EngineError, EngineHit
-from optimus.parse.errors import ParseError
 from optimus.registry import engine
 from optimus.rules.deps._lockfiles import PYPI, Locked, is_pylock, locked_versions
 from optimus.rules.deps._osv import normalize_name
@@ -54,20 +53,17 @@ def _pin_files(ctx: ProjectContext) -> list[str]:
     return locks + manifests
 
 
-def python_pins(ctx: ProjectContext, project_dir: str) -> list[tuple[str, Locked]]:
+def python_pins(ctx: ProjectContext) -> list[tuple[str, Locked]]:
     """(project-relative file, pin) for every exact PyPI version, each version once."""
     out: list[tuple[str, Locked]] = []
     seen: set[tuple[str, str]] = set()
     for name in _pin_files(ctx):
-        src = ctx.source(name)
+        text = ctx.read_text(name)  # parsed sources, or lockfiles read on demand
+        if text is None:
+            continue
         try:
-            if src is not None:
-                text = src.text
-            else:  # lockfiles are not among the context's parsed files: read them here
-                with open(os.path.join(project_dir, name), encoding="utf-8") as fh:
-                    text = fh.read()
             items = locked_versions(name, text)
-        except (OSError, ValueError, ParseError):
+        except ValueError:
             continue
         for item in items:
             if item.ecosystem != PYPI:
@@ -191,7 +187,7 @@ class PipAudit(Engine):
         return network_allowed() and bool(_pin_files(ctx))
 
     def run(self, ctx: ProjectContext, project_dir: str, executable: str) -> list[EngineHit]:
-        pins = python_pins(ctx, project_dir)
+        pins = python_pins(ctx)
         hits: list[EngineHit] = []
         with tempfile.TemporaryDirectory(prefix="optimus-pip-audit-") as tmp:
             for number, layer in enumerate(layers(pins)):

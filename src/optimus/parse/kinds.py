@@ -65,6 +65,7 @@ META_NAMES = frozenset(
         "pnpm-lock.yaml",
         "pnpm-workspace.yaml",
         "bun.lockb",
+        "bun.lock",
         "poetry.lock",
         "uv.lock",
         "pdm.lock",

@@ -117,14 +117,23 @@ class SourceFile:
 
     @_parse_once
     def yaml(self) -> list[Any]:
-        """Every document of a YAML file (safe loader: no object construction)."""
-        from ruamel.yaml import YAML
-        from ruamel.yaml.error import YAMLError
+        """Every document of a YAML file (safe loader: no object construction).
 
+        Read with libyaml through PyYAML's C loader: about ten times faster than a pure
+        Python parser on the manifests of a large portfolio. Editing (fixes) uses
+        ruamel.yaml, which keeps comments and formatting.
+        """
+        import yaml
+
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
         try:
-            return [d for d in YAML(typ="safe", pure=True).load_all(self.text) if d is not None]
-        except YAMLError as exc:
-            raise ParseError(f"invalid YAML: {str(exc).splitlines()[0]}") from None
+            return [d for d in yaml.load_all(self.text, Loader=loader) if d is not None]
+        except yaml.YAMLError as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            line = getattr(getattr(exc, "problem_mark", None), "line", None)
+            raise ParseError(
+                f"invalid YAML: {first}", line + 1 if line is not None else None
+            ) from None
         except (ValueError, TypeError, RecursionError) as exc:
             raise ParseError(f"invalid YAML: {exc}") from None
 

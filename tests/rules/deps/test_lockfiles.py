@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from optimus.rules.deps._lockfiles import (
-    Locked,
-    is_pylock,
-    locked_versions,
-    requirement_lines,
-    requirement_pin,
-)
+from optimus.rules.deps._lockfiles import Locked, is_pylock, locked_versions
+from optimus.rules.deps._requirements import requirement_lines, requirement_pin
 
 
 def triples(items: list[Locked]) -> list[tuple[str, str, str, int | None]]:

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from optimus.model import Severity
-from optimus.rules.deps._lockfiles import requirements_state
+from optimus.analyze.project_context import ProjectContext
+from optimus.model import Project, Severity
+from optimus.parse.kinds import kind_of
+from optimus.parse.source import SourceFile
+from optimus.registry import get_rule
+from optimus.rules.deps._requirements import requirements_state
 from optimus.testing.harness import assert_rule_matches
 
 FIXTURES = Path(__file__).parent / "no_lockfile"
@@ -29,6 +33,8 @@ def test_messages_name_the_evidence_and_the_fix() -> None:
     pinned = by_path["py_pinned_no_hash/requirements.txt"].message
     assert "pins every line with == but has no hashes" in pinned
     assert "deployed with docker-compose.yml" in pinned
+    both = by_path["py_pyproject_and_pins/requirements.txt"].message
+    assert "requirements.txt pins every line with ==" in both
     assert "built on next" in by_path["node_next/package.json"].message
     assert "npm install" in by_path["node_express/package.json"].message
     assert "apps/web/package.json built on @sveltejs/kit" in (
@@ -50,3 +56,22 @@ def test_requirements_state() -> None:
     assert requirements_state("a==1.*\n") == "loose"
     assert requirements_state("-r base.txt\n-c constraints.txt\n") == "unknown"
     assert requirements_state("# nothing\n\n") == "unknown"
+
+
+def _context(files: dict[str, str]) -> ProjectContext:
+    sources = {}
+    for rel, text in files.items():
+        kind = kind_of(rel.rsplit("/", 1)[-1])
+        if kind not in (None, "python", "meta"):
+            sources[rel] = SourceFile(rel, rel, kind, text.encode())
+    return ProjectContext(Project(".", "p"), sources, list(files))
+
+
+def test_bun_lock_counts_once_the_walk_keeps_it() -> None:
+    """bun.lock (Bun >= 1.2) has no kind yet, so the walk drops it; the rule already knows it."""
+    rule = get_rule(RULE)
+    assert rule is not None
+    app = {"package.json": '{"private": true, "dependencies": {"next": "14"}}', "Dockerfile": ""}
+    assert len(list(rule.check_project(_context(app)))) == 1
+    assert list(rule.check_project(_context({**app, "bun.lock": "{}"}))) == []
+    assert list(rule.check_project(_context({**app, "pnpm-lock.yaml": ""}))) == []

@@ -152,3 +152,26 @@ def test_real_world_cases() -> None:
         "dependencies": {"react-email": "6", "react": "19", "react-dom": "19"},
     }
     assert unused_node_dependencies(emails, {"emails/welcome.tsx": b""}) == []
+
+
+def test_peer_dependencies_of_used_packages() -> None:
+    package = {
+        "dependencies": {
+            "@opentelemetry/sdk-node": "*",
+            "@opentelemetry/api": "*",
+            "sequelize": "*",
+            "pg": "*",
+            "pg-hstore": "*",
+            "@apollo/server": "*",
+            "graphql": "*",
+        }
+    }
+    sources = {
+        "index.js": (
+            b"require('@opentelemetry/sdk-node');\nconst { Sequelize } = require('sequelize');\n"
+            b"const { ApolloServer } = require('@apollo/server');\n"
+        )
+    }
+    assert unused_node_dependencies(package, sources) == []
+    alone = {"dependencies": {"@opentelemetry/api": "*", "pg": "*"}}
+    assert unused_node_dependencies(alone, {"index.js": b""}) == ["@opentelemetry/api", "pg"]

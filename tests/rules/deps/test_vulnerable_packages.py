@@ -156,6 +156,12 @@ def test_messages_and_severity(osv_dir: Path) -> None:
     evil = by_key[("node_app/package.json", 7)]
     assert "acme-evil 1.0.0 (package.json) is affected by MAL-TEST-1" in evil.message
     assert "=0.10.1" not in by_key[("rust_app/Cargo.toml", 6)].message
+    # root lockfiles, read on demand: the exact versions installed
+    assert "acme-http 2.19.0 (uv.lock)" in by_key[("py_uvlock/uv.lock", 4)].message
+    assert "acme-left-pad 1.2.9 (package-lock.json)" in (
+        by_key[("node_lock/package-lock.json", 7)].message
+    )
+    assert "upgrade acme-tls to 0.11.0" in by_key[("rust_locked/Cargo.lock", 3)].message
 
 
 def test_silent_without_data(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -166,7 +172,7 @@ def test_silent_without_data(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_rule_reads_lockfiles_when_the_context_holds_them(osv_dir: Path) -> None:
-    """Lockfiles are "meta" files today; once the engine gives them to project rules, they count."""
+    """A lockfile among the context's sources is read from there (no read from disk)."""
     uv_lock = (
         'version = 1\n\n[[package]]\nname = "svc"\nversion = "0.1.0"\n'
         'source = { editable = "." }\n\n[[package]]\nname = "acme-http"\nversion = "2.19.0"\n'

@@ -35,14 +35,16 @@ def test_handler_messages_name_the_constructor_and_the_fix() -> None:
     assert "`make_engine(...)` (`sqlalchemy.create_engine`)" in engine
     assert "database engine" in engine
     assert "pool created once" in found[42]  # asyncpg.connect: use a pool
+    helper = next(m for m in found.values() if m.startswith("`fetch_user()`"))
+    assert "request handler `via_helper`" in helper and "(`httpx.AsyncClient`)" in helper
 
 
 def test_loop_messages() -> None:
     found = _by_line("service", "app/jobs.py")
-    assert "`requests.get()`" in found[11] and "module code" in found[11]
-    assert "requests.Session()" in found[11]
-    assert "`Session(...)` (`requests.Session`)" in found[17]
-    assert "every iteration" in found[17] and "before the loop" in found[17]
+    assert "`requests.get()`" in found[12] and "module code" in found[12]
+    assert "requests.Session()" in found[12]
+    assert "`Session(...)` (`requests.Session`)" in found[18]
+    assert "every iteration" in found[18] and "before the loop" in found[18]
 
 
 def test_rust_messages() -> None:
@@ -107,3 +109,26 @@ def test_rule_metadata() -> None:
     urls = {r.url for r in rule.references}
     assert "https://www.python-httpx.org/advanced/clients/" in urls
     assert "https://docs.rs/reqwest/latest/reqwest/struct.Client.html" in urls
+
+
+def test_retry_polling_and_host_loops() -> None:
+    code = (
+        "import time\n"
+        "import requests\n"
+        "def f(entries, peers, n):\n"
+        "    for entry in entries:\n"
+        "        requests.get(f'https://api.example/x/{entry}')\n"  # line 5: `entry` is no retry
+        "    for n_retry in range(n):\n"
+        "        requests.get('https://api.example/y')\n"
+        "    while True:\n"
+        "        requests.get('https://api.example/z')\n"
+        "        time.sleep(30)\n"
+        "    for peer in peers:\n"
+        "        requests.get(f'http://{peer}:8080/health')\n"
+        "    for i in range(3):\n"
+        "        requests.get(f'https://api.example/{i}')\n"
+        "    for peer in peers:\n"
+        "        url = f'https://api.example/peers/{peer}'\n"
+        "        requests.get(url)\n"  # line 17: same host, through a variable
+    )
+    assert _lines(code) == [5, 17]

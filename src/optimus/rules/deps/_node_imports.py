@@ -13,8 +13,10 @@ package counts as used when:
   ``tsc`` for typescript, ``ng`` for @angular/cli...);
 - another field of ``package.json`` names it (``"jest": {"preset": "ts-jest"}``);
 - a framework the project uses loads it itself (React for JSX files and for Next.js, Vue for
-  Nuxt, Svelte for SvelteKit...), or it is a tool, type package, runtime helper or plugin
-  that is never imported (``@types/*``, ESLint, Prettier, TypeScript, bundlers, Babel
+  Nuxt, Svelte for SvelteKit...), another package needs it as a peer (``@opentelemetry/api``
+  beside any ``@opentelemetry/*``, ``graphql`` beside Apollo, database drivers beside an ORM
+  that loads them from a dialect name), or it is a tool, type package, runtime helper or
+  plugin that is never imported (``@types/*``, ESLint, Prettier, TypeScript, bundlers, Babel
   plugins, ``tslib``, ``core-js``...).
 
 The matching is textual (no parse), so a comment naming a package also counts as a use:
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 
 #: Never reported: tools, type packages, runtime helpers injected by compilers.
@@ -124,6 +127,33 @@ _FRAMEWORK_PEERS = {
         "zone.js",
     ),
 }
+#: Database drivers that ORMs and query builders load from a dialect name, not an import.
+_DRIVERS = (
+    "pg",
+    "pg-hstore",
+    "pg-native",
+    "mysql",
+    "mysql2",
+    "mariadb",
+    "sqlite3",
+    "better-sqlite3",
+    "tedious",
+    "mssql",
+    "oracledb",
+)
+#: Peer dependencies that packages with these name prefixes need beside them.
+_PEER_PREFIXES = {
+    "@opentelemetry/": ("@opentelemetry/api",),
+    "@apollo/": ("graphql",),
+    "apollo-server": ("graphql",),
+    "graphql-": ("graphql",),
+    "@mui/": ("@emotion/react", "@emotion/styled"),
+    "@nestjs/": ("reflect-metadata", "rxjs", "@nestjs/platform-express"),
+    "sequelize": _DRIVERS,
+    "typeorm": _DRIVERS,
+    "knex": _DRIVERS,
+    "@mikro-orm/": _DRIVERS,
+}
 _JSX = (".jsx", ".tsx")
 _DEPENDENCY_SECTIONS = (
     "dependencies",
@@ -155,12 +185,17 @@ def _run_by_scripts(name: str, scripts: str) -> bool:
     )
 
 
-def unused_node_dependencies(package_json: dict[str, Any], sources: dict[str, bytes]) -> list[str]:
+def unused_node_dependencies(
+    package_json: dict[str, Any], sources: Mapping[str, bytes | str]
+) -> list[str]:
     """Runtime ``dependencies`` of a package.json that nothing in ``sources`` uses, in order."""
     deps = package_json.get("dependencies")
     if not isinstance(deps, dict) or not deps:
         return []
-    texts = [data.decode("utf-8", "replace") for data in sources.values()]
+    texts = [
+        data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+        for data in sources.values()
+    ]
     scripts_table = package_json.get("scripts")
     scripts = (
         "\n".join(v for v in scripts_table.values() if isinstance(v, str))
@@ -174,6 +209,9 @@ def unused_node_dependencies(package_json: dict[str, Any], sources: dict[str, by
     implicit: set[str] = set()
     for framework, peers in _FRAMEWORK_PEERS.items():
         if framework in everything:
+            implicit.update(peers)
+    for prefix, peers in _PEER_PREFIXES.items():
+        if any(isinstance(n, str) and n.startswith(prefix) and n not in peers for n in everything):
             implicit.update(peers)
     if any(path.endswith(_JSX) for path in sources):
         # the compiler imports the JSX runtime; react-dom renders what it builds

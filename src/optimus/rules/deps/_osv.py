@@ -22,7 +22,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import semver
 from packaging.version import InvalidVersion, Version
 
 from optimus.rules.deps._lockfiles import CRATES, NPM, PYPI, Locked, locked_versions
@@ -58,7 +57,13 @@ def _pep440(text: str) -> Version | None:
         return None
 
 
-def _semver(text: str) -> semver.Version | None:
+def _semver(text: str) -> Any:
+    """A semver.Version (SemVer 2.0 precedence), or None; imported here so a missing
+    ``semver`` only disables npm and crates.io matching."""
+    try:
+        import semver
+    except ImportError:
+        return None
     text = text.strip().removeprefix("v")
     try:
         return semver.Version.parse(text, optional_minor_and_patch=True)
@@ -196,6 +201,7 @@ class OsvIndex:
     _entries: dict[tuple[str, str], list[tuple[_Record, _Affected]]] = field(default_factory=dict)
     #: Files that could not be read, as "<file>: <reason>".
     problems: list[str] = field(default_factory=list)
+    _archives: dict[str, zipfile.ZipFile] = field(default_factory=dict)
 
     def _zip(self, ecosystem: str) -> str:
         return os.path.join(self.folder, ecosystem, "all.zip")
@@ -211,20 +217,33 @@ class OsvIndex:
         names = self._members[ecosystem] = {}
         if not self.has(ecosystem):
             return names
+        archive: zipfile.ZipFile | None = None
         try:
-            with zipfile.ZipFile(self._zip(ecosystem)) as archive:
-                for info in archive.infolist():
-                    if not info.filename.endswith(".json"):
-                        continue
-                    found = {
-                        normalize_name(ecosystem, m.decode("utf-8", "replace"))
-                        for m in _PACKAGE_NAME.findall(archive.read(info))
-                    }
-                    for name in found:
-                        names.setdefault(name, []).append(info.filename)
+            # kept open: reading the central directory of a 200k-entry zip again per package
+            # would cost more than the lookups themselves
+            archive = zipfile.ZipFile(self._zip(ecosystem))
+            for info in archive.infolist():
+                if not info.filename.endswith(".json"):
+                    continue
+                found = {
+                    normalize_name(ecosystem, m.decode("utf-8", "replace"))
+                    for m in _PACKAGE_NAME.findall(archive.read(info))
+                }
+                for name in found:
+                    names.setdefault(name, []).append(info.filename)
+            self._archives[ecosystem] = archive
         except (OSError, zipfile.BadZipFile) as exc:
             self.problems.append(f"{self._zip(ecosystem)}: {exc}")
+            if archive is not None:
+                archive.close()
+            self._archives.pop(ecosystem, None)
         return names
+
+    def close(self) -> None:
+        """Close the zip files kept open for lookups."""
+        for archive in self._archives.values():
+            archive.close()
+        self._archives.clear()
 
     def entries(self, ecosystem: str, name: str) -> list[tuple[_Record, _Affected]]:
         """What the data says about one package (any version)."""
@@ -234,17 +253,13 @@ class OsvIndex:
             return cached
         members = self._names(ecosystem).get(key[1], [])
         out: list[tuple[_Record, _Affected]] = []
-        if members:
+        archive = self._archives.get(ecosystem)
+        for member in members if archive is not None else []:
             try:
-                with zipfile.ZipFile(self._zip(ecosystem)) as archive:
-                    for member in members:
-                        try:
-                            doc = json.loads(archive.read(member))
-                        except ValueError:
-                            continue
-                        out += parse_record(ecosystem, name, doc)
-            except (OSError, zipfile.BadZipFile) as exc:
-                self.problems.append(f"{self._zip(ecosystem)}: {exc}")
+                doc = json.loads(archive.read(member))
+            except (ValueError, OSError, zipfile.BadZipFile, KeyError):
+                continue
+            out += parse_record(ecosystem, name, doc)
         self._entries[key] = out
         return out
 
@@ -261,6 +276,8 @@ def load_osv(folder: str) -> OsvIndex:
     )
     key = (folder, stamps)
     if key not in _CACHE:
+        for old in _CACHE.values():
+            old.close()
         _CACHE.clear()  # one export at a time: the PyPI data alone is large
         _CACHE[key] = OsvIndex(folder)
     return _CACHE[key]

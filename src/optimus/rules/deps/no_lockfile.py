@@ -22,7 +22,14 @@ from optimus.parse.errors import ParseError
 from optimus.parse.source import SourceFile
 from optimus.registry import rule
 from optimus.rules.base import Hit, Reference, Rule
-from optimus.rules.deps._lockfiles import is_pylock, requirement_lines, requirements_state
+from optimus.rules.deps._deploy_evidence import (
+    NOT_DEPLOY_DIRS,
+    deployment_evidence,
+    local_path,
+    root_names,
+)
+from optimus.rules.deps._lockfiles import is_pylock
+from optimus.rules.deps._requirements import requirement_lines, requirements_state
 
 PYTHON_LOCKS = ("uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock", "pylock.toml")
 NODE_LOCKS = (
@@ -32,27 +39,6 @@ NODE_LOCKS = (
     "pnpm-lock.yaml",
     "bun.lockb",
     "bun.lock",
-)
-_COMPOSE = re.compile(r"^(?:docker-)?compose(?:[.-][\w-]+)?\.ya?ml$")
-#: Files that only deployed applications have (PaaS and serverless descriptors).
-_PLATFORM_FILES = frozenset(
-    {
-        "fly.toml",
-        "render.yaml",
-        "railway.toml",
-        "serverless.yml",
-        "serverless.yaml",
-        "netlify.toml",
-        "chart.yaml",
-        "skaffold.yaml",
-    }
-)
-_K8S_WORKLOADS = frozenset(
-    {"Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod", "ReplicaSet", "Rollout"}
-)
-#: Folders whose Dockerfiles and manifests are for development or tests, not deployment.
-_NOT_DEPLOY_DIRS = frozenset(
-    {".devcontainer", "tests", "test", "testing", "docs", "doc", "examples", "example", "e2e"}
 )
 _NODE_FRAMEWORKS = (
     "next",
@@ -69,10 +55,6 @@ _NODE_FRAMEWORKS = (
     "@remix-run/react",
 )
 _NODE_LIBRARY_KEYS = ("exports", "module", "types", "typings", "files", "bin", "publishConfig")
-#: Dockerfile.dev, test.Dockerfile, Dockerfile.playwright: images for development or tests.
-_DEV_DOCKERFILE = re.compile(
-    r"(?:^|[/._-])(?:dev|devel|test|tests|ci|e2e|playwright)(?:[/._-]|$)", re.IGNORECASE
-)
 #: requirements-dev.txt, requirements_test.txt, requirements-docs.txt...: tools, not the app.
 _DEV_REQUIREMENTS = re.compile(r"[-_.](?:dev|devel|test|tests|testing|lint|docs?|ci|typing)\b")
 #: Helper crates that are binaries but not the product: xtask, benchmarks, fuzzers, examples.
@@ -86,45 +68,6 @@ class Ecosystem:
     name: str  # "Python", "Node", "Rust"
     manifest: SourceFile | str  # the file the finding is on (a path for files not parsed)
     count: int  # declared dependencies
-
-
-def _local(ctx: ProjectContext, path: str) -> str:
-    return path[len(ctx.prefix) :] if ctx.prefix and path.startswith(ctx.prefix) else path
-
-
-def root_names(ctx: ProjectContext) -> set[str]:
-    """Names of the files directly in the project's folder."""
-    return {p for p in (_local(ctx, path) for path in ctx.paths) if "/" not in p}
-
-
-def _deploy_dir_ok(local: str) -> bool:
-    return not any(part in _NOT_DEPLOY_DIRS for part in local.split("/")[:-1])
-
-
-def deployment_evidence(ctx: ProjectContext) -> str | None:
-    """Why the project looks deployed (a Dockerfile, Procfile, compose file...), or None."""
-    for src in ctx.of_kind("dockerfile"):
-        if _deploy_dir_ok(src.project_path) and not _DEV_DOCKERFILE.search(src.project_path):
-            return f"deployed with {src.project_path}"
-    for src in ctx.of_kind("procfile"):
-        return f"deployed with {src.project_path}"
-    for src in ctx.of_kind("yaml"):
-        base = posixpath.basename(src.project_path).lower()
-        if _COMPOSE.match(base) and _deploy_dir_ok(src.project_path):
-            return f"deployed with {src.project_path}"
-    for src, obj in ctx.k8s_objects():
-        if obj.get("kind") in _K8S_WORKLOADS and _deploy_dir_ok(src.project_path):
-            return f"deployed as a Kubernetes {obj['kind']} in {src.project_path}"
-    for src in ctx.of_kind("systemd"):
-        return f"deployed as the systemd unit {src.project_path}"
-    for path in ctx.paths:
-        local = _local(ctx, path)
-        if posixpath.basename(local).lower() in _PLATFORM_FILES and _deploy_dir_ok(local):
-            return f"deployed with {local}"
-    app_yaml = ctx.source("app.yaml")  # Google App Engine, at the root and naming a runtime
-    if app_yaml is not None and re.search(rb"^runtime:", app_yaml.data, re.MULTILINE):
-        return "deployed with app.yaml"
-    return None
 
 
 def _table(value: Any) -> dict[str, Any]:
@@ -171,7 +114,12 @@ def _python(ctx: ProjectContext, names: set[str]) -> tuple[Ecosystem | None, str
         (p for p, st in states.items() if st in ("compiled", "hashed", "unknown")), None
     )
     manifest: SourceFile | str | None = None
-    if count and pyproject is not None:
+    pinned = next((s for s in requirements if states[s.project_path] == "pinned"), None)
+    if pinned is not None:
+        # direct pins only: the file looks like a lock but is not one; say so on that file
+        manifest = pinned
+        count = sum(1 for _, line in requirement_lines(pinned.text) if not line.startswith("-"))
+    elif count and pyproject is not None:
         manifest = pyproject
     elif requirements and any(st != "unknown" for st in states.values()):
         manifest = next(s for s in requirements if states[s.project_path] != "unknown")
@@ -281,7 +229,7 @@ def _rust(ctx: ProjectContext) -> tuple[Ecosystem | None, str | None]:
         return None, None
     count = 0
     binary = None
-    local_paths = {_local(ctx, p) for p in ctx.paths}
+    local_paths = {local_path(ctx, p) for p in ctx.paths}
     for src in ctx.of_kind("cargo-manifest"):
         doc = _toml(src)
         folder = posixpath.dirname(src.project_path)
@@ -419,7 +367,7 @@ class DepsNoLockfile(Rule):
     )
 
     def check_project(self, ctx: ProjectContext) -> Iterator[Hit]:
-        if any(part in _NOT_DEPLOY_DIRS for part in ctx.project.path.split("/")):
+        if any(part in NOT_DEPLOY_DIRS for part in ctx.project.path.split("/")):
             return  # a sample or test project (docs/examples/tests): not what is deployed
         names = root_names(ctx)
         python, lock = _python(ctx, names)
@@ -439,7 +387,7 @@ class DepsNoLockfile(Rule):
     def _hit(self, eco: Ecosystem, why: str, ctx: ProjectContext) -> Hit:
         manifest = eco.manifest
         path = manifest.path if isinstance(manifest, SourceFile) else manifest
-        where = _local(ctx, path)
+        where = local_path(ctx, path)
         pinned_only = False
         if isinstance(manifest, SourceFile) and manifest.kind == "requirements":
             try:

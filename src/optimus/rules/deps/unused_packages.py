@@ -1,21 +1,67 @@
 """deps-unused: a declared dependency that no code of the project imports.
 
-The detection is external: the ``deptry`` engine (optimus.engines.deptry) reports Python
-dependencies under this rule; ``_node_imports.unused_node_dependencies`` holds the Node
-detection, which needs the project's JavaScript/TypeScript sources and is called by the
-engine layer (project rules see infrastructure files only). This module registers the rule so
-that its metadata, documentation and selection exist; its own ``check_project`` reports
-nothing.
+Python is the ``deptry`` engine's (optimus.engines.deptry), reported under this rule. Node is
+detected here: for each ``package.json`` of the project (the root and workspace members), the
+JavaScript/TypeScript files under its folder are read on demand (``ProjectContext.read_text``)
+and ``_node_imports.unused_node_dependencies`` lists the runtime ``dependencies`` nothing
+names. Packages whose users the walk cannot see are skipped: projects built on Vue, Svelte or
+Astro (their imports live in ``.vue``/``.svelte``/``.astro`` files) and style packages
+(imported from CSS/Sass files).
 """
 
 from __future__ import annotations
 
+import posixpath
+import re
 from collections.abc import Iterator
+from typing import Any
 
 from optimus.analyze.project_context import ProjectContext
 from optimus.model import Category, Confidence, Severity
+from optimus.parse.errors import ParseError
+from optimus.parse.kinds import kind_of
+from optimus.parse.source import SourceFile
 from optimus.registry import rule
 from optimus.rules.base import Hit, Reference, Rule
+from optimus.rules.deps._node_imports import unused_node_dependencies
+from optimus.rules.deps.dev_prod_duplicate import json_key_line
+
+_CODE_KINDS = frozenset({"javascript", "typescript", "tsx"})
+#: Frameworks whose components (.vue, .svelte, .astro files) the walk does not keep, so their
+#: imports cannot be seen.
+_UNSEEN_COMPONENTS = ("vue", "nuxt", "svelte", "@sveltejs/kit", "astro")
+#: Style packages are imported from CSS/Sass files, which the walk does not keep either.
+_STYLE_PACKAGE = re.compile(
+    r"css|bootstrap|bulma|foundation-sites|font|icons?\b|normalize|animate|theme|sass",
+    re.IGNORECASE,
+)
+
+
+def _doc(src: SourceFile) -> dict[str, Any]:
+    try:
+        doc = src.json
+    except ParseError:
+        return {}
+    return doc if isinstance(doc, dict) else {}
+
+
+def _inside(folder: str, path: str) -> bool:
+    return not folder or path.startswith(folder + "/")
+
+
+def node_sources(ctx: ProjectContext, folder: str, others: list[str]) -> dict[str, str]:
+    """The JS/TS files of the package in ``folder`` (not those of nested member packages)."""
+    out: dict[str, str] = {}
+    for path in ctx.paths:
+        local = path[len(ctx.prefix) :] if ctx.prefix else path
+        if kind_of(local.rsplit("/", 1)[-1]) not in _CODE_KINDS or not _inside(folder, local):
+            continue
+        if any(o != folder and len(o) > len(folder) and _inside(o, local) for o in others):
+            continue
+        text = ctx.read_text(local)
+        if text is not None:
+            out[local] = text
+    return out
 
 
 @rule
@@ -27,19 +73,23 @@ class DepsUnused(Rule):
     confidence = Confidence.MEDIUM
     effort = 10
     scope = "project"
+    engine = "optimus+deptry"
     kinds = frozenset({"pyproject", "requirements", "package-json"})
     summary = "A declared dependency is never imported by the project's code."
     doc = {
         "What it finds": (
             "Runtime dependencies declared in `pyproject.toml`, `requirements.txt` or "
             "`package.json` `dependencies` that no source file imports. Python uses deptry "
-            "(its DEP002 check, with the project's `[tool.deptry]` settings); Node reads "
-            "`import`/`require`/`import()`/`export ... from` specifiers. Never reported: "
+            "(its DEP002 check, with the project's `[tool.deptry]` settings; code under "
+            "`tests/` does not count); Node reads the package's JavaScript/TypeScript files "
+            "for `import`/`require`/`import()`/`export ... from` specifiers and other quoted "
+            "package names. Never reported: "
             "packages run as commands (uvicorn, gunicorn, celery, alembic, or any package "
             "named in a Dockerfile, Procfile, compose file, CI file or `package.json` "
             "script), plugins (`pytest-*`, `flake8-*`, `eslint-*`, `@babel/*`...), type "
             "stubs (`types-*`, `*-stubs`, `@types/*`), build tools, database drivers and "
-            "other packages libraries load by name, Django apps named in settings, and "
+            "other packages libraries load by name, Django apps named in settings, style "
+            "packages, Vue/Svelte/Astro projects (their components are not read), and "
             "Python distributions whose import name deptry cannot know because they are not "
             "installed (install the project's dependencies in its `.venv` for full coverage)."
         ),
@@ -73,4 +123,31 @@ class DepsUnused(Rule):
     )
 
     def check_project(self, project: ProjectContext) -> Iterator[Hit]:
-        return iter(())
+        packages = project.of_kind("package-json")
+        folders = [posixpath.dirname(p.project_path) for p in packages]
+        for src, folder in zip(packages, folders, strict=True):
+            doc = _doc(src)
+            declared = {**_table(doc.get("devDependencies")), **_table(doc.get("dependencies"))}
+            if not _table(doc.get("dependencies")) or any(
+                f in declared for f in _UNSEEN_COMPONENTS
+            ):
+                continue
+            sources = node_sources(project, folder, folders)
+            if not sources:
+                continue  # no code to judge by (a package.json for tools only)
+            for name in unused_node_dependencies(doc, sources):
+                if _STYLE_PACKAGE.search(name):
+                    continue
+                yield Hit(
+                    f"{name} is in the dependencies of {src.project_path} but no import, "
+                    "require() or script of the package uses it: an unused dependency still "
+                    f"installs and ships; remove it (npm uninstall {name}), or if it is loaded "
+                    "by name, list it in knip's ignoreDependencies",
+                    line=json_key_line(src.text, ["dependencies", name]),
+                    path=src.path,
+                    snippet=f"dependencies:{name}",
+                )
+
+
+def _table(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}

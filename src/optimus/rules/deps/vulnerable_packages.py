@@ -3,8 +3,9 @@
 Offline: the user points ``OPTIMUS_OSV_DIR`` at a folder holding OSV's per-ecosystem exports
 (``PyPI/all.zip``, ``npm/all.zip``, ``crates.io/all.zip``); without it the rule is silent.
 Every exact version the project's files pin (requirements ``==`` pins, ``pyproject.toml``
-``==`` pins, exact ``package.json`` versions, ``=x.y.z`` in ``Cargo.toml``, and every lockfile
-the project context holds) is matched with the OSV evaluation algorithm in ``_osv``. Online
+``==`` pins, exact ``package.json`` versions, ``=x.y.z`` in ``Cargo.toml``, and the lockfiles at
+the project root, read with ``ProjectContext.read_text``) is matched with the OSV evaluation
+algorithm in ``_osv``. Online
 checks are the ``pip-audit`` engine's (opt-in), mapped onto this same rule.
 """
 
@@ -16,7 +17,6 @@ from collections.abc import Iterator
 from optimus.analyze.project_context import ProjectContext
 from optimus.model import Category, Confidence, Severity
 from optimus.parse.errors import ParseError
-from optimus.parse.source import SourceFile
 from optimus.registry import rule
 from optimus.rules.base import Hit, Reference, Rule
 from optimus.rules.deps._lockfiles import LOCKFILES, is_pylock
@@ -38,34 +38,56 @@ def _is_lockfile(name: str) -> bool:
     return name in LOCKFILES or is_pylock(name)
 
 
-def _readable(src: SourceFile) -> bool:
-    name = src.path.rsplit("/", 1)[-1].lower()
+def _readable(name: str) -> bool:
+    name = name.lower()
     if _is_lockfile(name) or name in _MANIFESTS:
         return True
     return name.startswith("requirements") and name.endswith(".txt")
 
 
-def pinned_packages(ctx: ProjectContext) -> list[tuple[SourceFile, Locked]]:
+def _texts(ctx: ProjectContext) -> list[tuple[str, str]]:
+    """(project-relative path, text) of every file that pins versions, lockfiles first.
+
+    Manifests are the context's parsed sources (any folder: workspace members included);
+    lockfiles are read at the project root only, where the package manager writes them.
+    """
+    found: dict[str, str] = {}
+    for src in ctx.sources.values():
+        if _readable(src.project_path.rsplit("/", 1)[-1]):
+            try:
+                found[src.project_path] = src.text
+            except ParseError:  # not UTF-8: the engine reports the file once
+                continue
+    for path in ctx.paths:
+        local = path[len(ctx.prefix) :] if ctx.prefix else path
+        if "/" in local or local in found or not _is_lockfile(local.lower()):
+            continue
+        text = ctx.read_text(local)
+        if text is not None:
+            found[local] = text
+    order = sorted(found, key=lambda p: (not _is_lockfile(p.rsplit("/", 1)[-1].lower()), p))
+    return [(p, found[p]) for p in order]
+
+
+def pinned_packages(ctx: ProjectContext) -> list[tuple[str, Locked]]:
     """Every exact version the project's files pin, each (ecosystem, name, version) once.
 
-    Lockfiles come first, so a version a manifest pins and the lockfile records is reported
-    on the lockfile. Files that do not parse are skipped (their parse error is another rule's
-    diagnostic).
+    Items are (project-relative file, pin). Lockfiles come first, so a version that a
+    manifest pins and the lockfile records is reported on the lockfile. Files that do not
+    parse are skipped (their parse error is another rule's diagnostic).
     """
-    files = [s for s in ctx.sources.values() if _readable(s)]
-    files.sort(key=lambda s: (not _is_lockfile(s.path.rsplit("/", 1)[-1].lower()), s.path))
     seen: set[tuple[str, str, str]] = set()
     out = []
-    for src in files:
+    for local, text in _texts(ctx):
         try:
-            items = locked_versions(src.path, src.text)
-        except (ValueError, ParseError):  # broken JSON/TOML, or not UTF-8
+            items = locked_versions(local, text)
+        except ValueError:  # broken JSON/TOML
             continue
         for item in items:
             key = (item.ecosystem, item.name.lower(), item.version)
             if key not in seen:
                 seen.add(key)
-                out.append((src, item))
+                out.append((local, item))
     return out
 
 
@@ -91,6 +113,7 @@ class DepsVulnerable(Rule):
     confidence = Confidence.HIGH
     effort = 30
     scope = "project"
+    engine = "optimus+pip-audit"
     kinds = frozenset({"requirements", "pyproject", "package-json", "cargo-manifest", "toml"})
     summary = "A pinned or locked dependency version is affected by a published advisory."
     doc = {
@@ -144,15 +167,14 @@ class DepsVulnerable(Rule):
 
     def hits(self, ctx: ProjectContext, index: OsvIndex) -> Iterator[Hit]:
         """Findings of one project against an OSV index (tests pass their own)."""
-        for src, item in pinned_packages(ctx):
+        for local, item in pinned_packages(ctx):
             if not index.has(item.ecosystem):
                 continue
-            where = src.project_path
             for advisory in vulnerable(index, item.ecosystem, item.name, item.version):
                 yield Hit(
-                    advisory_message(item, advisory, where),
+                    advisory_message(item, advisory, local),
                     line=item.line,
-                    path=src.path,
+                    path=ctx.prefix + local,
                     snippet=f"{item.ecosystem}:{item.name}:{advisory.id}",
                     severity=Severity.CRITICAL if advisory.is_critical else None,
                 )

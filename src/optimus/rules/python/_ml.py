@@ -69,6 +69,21 @@ _WRAPPERS = frozenset({"compile", "DataParallel", "DistributedDataParallel", "sc
 #: Attribute names that hold a model by convention (``self.model``, ``app.state.model``).
 MODEL_ATTRIBUTES = frozenset({"model", "net", "encoder"})
 _NO_GRAD = frozenset({"no_grad", "inference_mode", "set_grad_enabled"})
+#: Packages whose import means the module runs PyTorch models.
+TORCH_PACKAGES = (
+    "torch",
+    "torchvision",
+    "torchaudio",
+    "timm",
+    "transformers",
+    "lightning",
+    "pytorch_lightning",
+)
+
+
+def uses_torch(imports: Imports) -> bool:
+    """Whether the module imports PyTorch or a library of PyTorch models."""
+    return any(imports.imports(p) for p in TORCH_PACKAGES)
 
 
 def loader_name(call: ast.Call, imports: Imports) -> str | None:
@@ -91,11 +106,14 @@ def reads_request_data(call: ast.Call) -> bool:
     return any(_REQUEST_DATA.search(ast.unparse(a)) for a in [*call.args, *call.keywords])
 
 
-def pickle_of_model(call: ast.Call, imports: Imports, scope: list[ast.stmt]) -> bool:
-    """For pickle-like loaders: whether the file looks like a model (name or path)."""
+def pickle_of_model(
+    call: ast.Call, imports: Imports, scope: list[ast.stmt], target: str = ""
+) -> bool:
+    """For pickle-like loaders: whether the file (its name or path, or the variable and
+    annotation it is assigned to, given as ``target``) looks like a model."""
     if imports.qualname(call.func) not in _PICKLES:
         return True
-    texts = [ast.unparse(a) for a in call.args]
+    texts = [ast.unparse(a) for a in call.args] + [target]
     names = {a.id for a in call.args if isinstance(a, ast.Name)}
     for node in own_nodes(scope):
         if isinstance(node, ast.withitem) and isinstance(node.optional_vars, ast.Name):
@@ -166,6 +184,17 @@ class Models:
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 for target in targets:
                     self.bindings[ast.unparse(target)] = kind
+        # `model.load_state_dict(...)` and `model.eval()` only exist on nn.Module: such a name
+        # is a model even when it is imported (`from model import model`).
+        for node in ast.walk(module):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("load_state_dict", "eval")
+                and not node.args[1:]
+                and isinstance(node.func.value, ast.Name | ast.Attribute)
+            ):
+                self.bindings.setdefault(ast.unparse(node.func.value), "module")
 
     def kind_of(self, value: ast.expr) -> str | None:
         """ "load", "pretrained", "pipeline", "sentence", "module" or None for a value."""
@@ -176,7 +205,11 @@ class Models:
             return None
         func = expr.func
         if isinstance(func, ast.Attribute) and func.attr == "from_pretrained":
-            return None if _NOT_MODELS.search(ast.unparse(func.value)) else "pretrained"
+            owner = ast.unparse(func.value)
+            if _NOT_MODELS.search(owner) or owner.startswith(("TF", "Flax")):
+                return None  # tokenizers, configs; TensorFlow and Flax models
+            # diffusers pipelines run under no_grad themselves, like transformers pipelines
+            return "pipeline" if "Pipeline" in owner else "pretrained"
         qual = self.imports.qualname(func) or ""
         if qual in ("torch.load", "torch.jit.load"):
             return "load" if qual == "torch.load" else "jit"

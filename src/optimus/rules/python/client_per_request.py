@@ -20,16 +20,16 @@ from optimus.model import Category, Confidence, Severity
 from optimus.parse.source import SourceFile
 from optimus.registry import rule
 from optimus.rules.base import Hit, Reference, Rule
+from optimus.rules.python._client_loops import host_varies, per_target, retry_or_poll
 from optimus.rules.python._client_rust import rust_hits
 from optimus.rules.python._handlers import (
     Function,
+    FunctionInfo,
     Imports,
     display,
     functions,
     in_test_code,
     is_generator,
-    loop_targets,
-    names_in,
     own_nodes,
     parents,
     route_handlers,
@@ -81,11 +81,6 @@ ONE_SHOT = frozenset(
 _KEEPING_METHODS = frozenset(
     {"append", "add", "extend", "insert", "setdefault", "update", "put", "register", "push"}
 )
-#: Loop variables of retry loops, where a new connection per attempt is intended.
-_RETRY_WORDS = ("retr", "attempt", "tries", "try")
-_SLEEPS = frozenset({"sleep", "wait", "backoff"})
-#: Loops over at most this many literal items are not worth reporting.
-_FEW = 3
 
 
 def _stored(
@@ -138,85 +133,6 @@ def _name_kept(
     return False
 
 
-def _few_iterations(loop: ast.AST) -> bool:
-    """A loop over a short literal (``for m in [A, B]``, ``range(3)``): little to reuse."""
-    source = loop.iter if isinstance(loop, ast.For | ast.AsyncFor) else None
-    if isinstance(source, ast.List | ast.Tuple | ast.Set):
-        return len(source.elts) <= _FEW
-    if isinstance(source, ast.Call) and isinstance(source.func, ast.Name):
-        args = source.args
-        if source.func.id == "range" and len(args) == 1 and isinstance(args[0], ast.Constant):
-            return isinstance(args[0].value, int) and args[0].value <= _FEW
-    return False
-
-
-def _retry_or_poll(loop: ast.AST) -> bool:
-    """A loop that sleeps between iterations or counts attempts: reuse gains little there."""
-    if _few_iterations(loop):
-        return True
-    if any(w in t.lower() for t in loop_targets(loop) for w in _RETRY_WORDS):
-        return True
-    for node in ast.walk(loop):
-        if isinstance(node, ast.Call):
-            func = node.func
-            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-            if name in _SLEEPS:
-                return True
-    return False
-
-
-def _loop_assignments(loop: ast.AST) -> dict[str, ast.expr]:
-    """Names assigned in a loop's body (the last value wins)."""
-    out: dict[str, ast.expr] = {}
-    for stmt in getattr(loop, "body", []):
-        for node in ast.walk(stmt):
-            if isinstance(node, ast.Assign):
-                for target in node.targets:
-                    if isinstance(target, ast.Name):
-                        out[target.id] = node.value
-    return out
-
-
-def _host_varies(call: ast.Call, qual: str, loop: ast.AST) -> bool:
-    """The URL's host comes from the loop (``for peer in peers: get(f"{peer}/x")``, a list of
-    full URLs): each iteration talks to another server, so a shared session gains little."""
-    index = 1 if qual.endswith(".request") else 0
-    url = call.args[index] if len(call.args) > index else None
-    url = url or next((k.value for k in call.keywords if k.arg == "url"), None)
-    targets = loop_targets(loop)
-    assigned = _loop_assignments(loop)
-    derived = targets | {n for n, v in assigned.items() if names_in(v) & targets}
-    for _ in range(3):  # follow `url = f"..."` assigned in the loop body
-        if isinstance(url, ast.Name) and url.id in assigned and url.id not in targets:
-            url = assigned[url.id]
-    if isinstance(url, ast.Name):
-        return url.id in derived
-    if not isinstance(url, ast.JoinedStr):
-        return False
-    head: list[ast.expr] = []  # the parts up to the path: scheme and authority
-    seen_scheme = False
-    for part in url.values:
-        if isinstance(part, ast.Constant) and isinstance(part.value, str):
-            text = part.value
-            if not seen_scheme and "://" in text:
-                seen_scheme, text = True, text.split("://", 1)[1]
-            if "/" in text:
-                break
-        else:
-            head.append(part)
-        if not seen_scheme and part is not url.values[0]:
-            break
-    return any(names_in(p) & derived for p in head)
-
-
-def _per_target(call: ast.Call, loop: ast.AST) -> bool:
-    """The constructor's arguments use the loop variable: one client per host or database."""
-    used: set[str] = set()
-    for arg in [*call.args, *(k.value for k in call.keywords)]:
-        used |= names_in(arg)
-    return bool(used & loop_targets(loop))
-
-
 def _scope_hits(
     body: list[ast.stmt], func: Function | None, handler: bool, imports: Imports
 ) -> Iterator[tuple[ast.Call, str]]:
@@ -232,15 +148,15 @@ def _scope_hits(
         shown = display(node.func)
         alias = f" (`{qual}`)" if shown != qual else ""
         named = f"`{shown}(...)`{alias}"
-        if loop is not None and not _retry_or_poll(loop):
-            if what and not _per_target(node, loop) and not _stored(node, body, parent_of, set()):
+        if loop is not None and not retry_or_poll(loop):
+            if what and not per_target(node, loop) and not _stored(node, body, parent_of, set()):
                 yield (
                     node,
                     f"{named} makes a new {what} on every iteration of a loop in {where_fn}, so "
                     "each iteration opens its own connection (TCP, TLS, login) and none is "
                     "reused: create it once before the loop and reuse it",
                 )
-            elif qual in ONE_SHOT and not _host_varies(node, qual, loop):
+            elif qual in ONE_SHOT and not host_varies(node, qual, loop):
                 client = "httpx.Client()" if qual.startswith("httpx") else "requests.Session()"
                 yield (
                     node,
@@ -257,18 +173,57 @@ def _scope_hits(
             )
 
 
+def _client_helpers(
+    infos: list[FunctionInfo], handlers: set[int], imports: Imports
+) -> dict[str, tuple[str, str]]:
+    """Module functions (not handlers, not generators) that make and drop a client each call:
+    name -> (the constructor as shown, what it makes)."""
+    helpers: dict[str, tuple[str, str]] = {}
+    for info in infos:
+        func = info.node
+        if info.cls is not None or id(func) in handlers or is_generator(func):
+            continue
+        parent_of = parents(func.body)
+        for node in own_nodes(func.body):
+            qual = imports.qualname(node.func) if isinstance(node, ast.Call) else None
+            what = CONSTRUCTORS.get(qual or "")
+            if what and not _stored(node, func.body, parent_of, set()):
+                helpers[func.name] = (qual or "", what)
+                break
+    return helpers
+
+
 def find_python_hits(module: ast.Module) -> Iterator[tuple[ast.Call, str]]:
     """(call, message) for every client made per request or per iteration in a module."""
     imports = Imports(module)
     if not any(imports.imports(p.split(".", 1)[0]) for p in (*CONSTRUCTORS, *ONE_SHOT)):
         return
     handlers = route_handlers(module, imports)
+    infos = functions(module)
+    helpers = _client_helpers(infos, handlers, imports)
     yield from _scope_hits(module.body, None, False, imports)
-    for info in functions(module):
+    for info in infos:
         func = info.node
         # A generator dependency (`yield client`) is how FastAPI scopes a resource per request.
         handler = id(func) in handlers and not is_generator(func)
         yield from _scope_hits(func.body, func, handler, imports)
+        if not handler:
+            continue
+        for node in own_nodes(func.body):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+                continue
+            helper = helpers.get(node.func.id)
+            if helper is not None and node.func.id != func.name:
+                qual, what = helper
+                yield (
+                    node,
+                    (
+                        f"`{node.func.id}()` in request handler `{func.name}` makes a new "
+                        f"{what} (`{qual}`) on every call, so every request opens fresh "
+                        "connections (TCP, TLS, login) and none is reused: "
+                        f"{_INSTEAD_IN_HANDLER[what]}, and pass it in"
+                    ),
+                )
 
 
 @rule
@@ -346,10 +301,15 @@ class ClientPerRequest(Rule):
         ),
         "When not to": (
             "Clients that must differ per request (per-user credentials, proxies or "
-            "certificates that cannot be passed per request), a loop whose iterations talk "
-            "to different hosts, or a handler that runs rarely (an admin endpoint). Only "
-            "handlers of one module are recognised; a client made in a helper function that "
-            "a handler calls is not followed. Django views are not recognised."
+            "certificates that cannot be passed per request), or a handler that runs rarely "
+            "(an admin endpoint). A handler that calls a helper of the same module that makes "
+            "and drops a client is reported at the call; helpers in other modules are not "
+            "followed. FastAPI generator dependencies (`async with httpx.AsyncClient() as c: "
+            "yield c`) are not reported, although FastAPI runs them once per request: a "
+            "client created in the lifespan and yielded from the dependency reuses "
+            'connections. Loops whose URL takes its host from the loop (`f"{peer}/health"`, '
+            "a list of full URLs) or that run over a literal of three items or fewer are "
+            "skipped. Django views are not recognised."
         ),
     }
     references = (
@@ -364,6 +324,10 @@ class ClientPerRequest(Rule):
         Reference(
             "reqwest: Client (connection pool, create one and reuse it)",
             "https://docs.rs/reqwest/latest/reqwest/struct.Client.html",
+        ),
+        Reference(
+            "reqwest: get (creates a new Client on each call)",
+            "https://docs.rs/reqwest/latest/reqwest/fn.get.html",
         ),
     )
 

@@ -70,6 +70,8 @@ _LAUNCHERS = frozenset(
 _RELOADING = frozenset({"uvicorn", "gunicorn", "hypercorn", "granian"})
 _DJANGO = frozenset({"manage.py", "django-admin", "django-admin.py"})
 _PACKAGE_MANAGERS = frozenset({"npm", "yarn", "pnpm", "bun"})
+#: Where images usually keep the app's code: a host folder mounted there is live-edited code.
+_CODE_DIRS = ("/app", "/code", "/src", "/usr/src/app", "/srv/app", "/opt/app", "/workspace")
 #: Environment variables whose development value marks a development service.
 _ENV_KEYS = ("ENV", "ENVIRONMENT", "APP_ENV", "NODE_ENV", "FLASK_ENV", "DJANGO_ENV", "PYTHON_ENV")
 
@@ -190,15 +192,30 @@ def _dev_service(service: dict[str, Any]) -> bool:
     env = compose_env(service.get("environment"))
     if any(env.get(k, "").strip().lower() in ("dev", "development", "local") for k in _ENV_KEYS):
         return True
+    return _mounts_code(service)
+
+
+def _mounts_code(service: dict[str, Any]) -> bool:
+    """A relative folder bind-mounted over the image's code (`.:/app`, `./backend:/code`)."""
+    workdir = str(service.get("working_dir", "")).rstrip("/")
     volumes = service.get("volumes")
     for volume in volumes if isinstance(volumes, list) else []:
         if isinstance(volume, dict):
-            source = str(volume.get("source", "")) if volume.get("type") == "bind" else ""
+            if volume.get("type") != "bind":
+                continue
+            source, target = str(volume.get("source", "")), str(volume.get("target", ""))
         else:
-            source = str(volume).split(":", 1)[0] if ":" in str(volume) else ""
-        last = source.rstrip("/").rsplit("/", 1)[-1]
-        # a relative folder (not a single config file) mounted over the image's code
-        if source.startswith(".") and ("." not in last.lstrip(".") or last in (".", "..")):
+            source, _, rest = str(volume).partition(":")
+            target = rest.split(":", 1)[0]
+        source, target = source.rstrip("/"), target.rstrip("/")
+        last = source.rsplit("/", 1)[-1]
+        if not source.startswith(".") or ("." in last.lstrip(".") and last not in (".", "..")):
+            continue  # a named volume, an absolute path or a single file (a config)
+        if (
+            source in (".", "..", "")
+            or (workdir and (target == workdir or target.startswith(workdir + "/")))
+            or any(target == d or target.startswith(d + "/") for d in _CODE_DIRS)
+        ):
             return True
     return False
 

@@ -48,6 +48,16 @@ def _stored(call: ast.Call, func: Function, parent_of: dict[int, ast.AST]) -> bo
     )
 
 
+def _target_text(call: ast.Call, parent_of: dict[int, ast.AST]) -> str:
+    """What a call's result is assigned to, with its annotation (``model: Classifier``)."""
+    parent = parent_of.get(id(call))
+    if isinstance(parent, ast.Assign):
+        return " ".join(ast.unparse(t) for t in parent.targets)
+    if isinstance(parent, ast.AnnAssign):
+        return f"{ast.unparse(parent.target)}: {ast.unparse(parent.annotation)}"
+    return ""
+
+
 def _loads(func: Function, imports: Imports) -> Iterator[tuple[ast.Call, str]]:
     """Model loads made directly in a function's body whose result is not kept."""
     parent_of = parents(func.body)
@@ -58,7 +68,7 @@ def _loads(func: Function, imports: Imports) -> Iterator[tuple[ast.Call, str]]:
         if (
             shown is None
             or reads_request_data(node)
-            or not pickle_of_model(node, imports, func.body)
+            or not pickle_of_model(node, imports, func.body, _target_text(node, parent_of))
             or _stored(node, func, parent_of)
         ):
             continue

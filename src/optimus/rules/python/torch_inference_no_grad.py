@@ -1,6 +1,7 @@
 """torch-inference-no-grad: a PyTorch model run for serving with autograd still recording.
 
-In modules that import torch, looks at request handlers and predict-like functions
+In modules that import PyTorch (or torchvision, timm, transformers, Lightning), looks at
+request handlers and predict-like functions
 (``predict``, ``run_inference``, ``handle``, ``serve``...) for forward passes of a model
 (``model(x)``, ``self.model(x)``, ``model.forward(x)``) that run outside ``with
 torch.no_grad():``/``torch.inference_mode():`` in functions not decorated with either and not
@@ -34,6 +35,7 @@ from optimus.rules.python._ml import (
     model_call,
     no_grad_nodes,
     serving_functions,
+    uses_torch,
 )
 
 #: Model kinds whose call already runs without gradients.
@@ -79,7 +81,7 @@ def _trains(func: Function) -> bool:
 def find_grad_forwards(module: ast.Module) -> Iterator[tuple[ModelCall, str, int, str]]:
     """(first forward call, where, number of such calls, function name) per serving function."""
     imports = Imports(module)
-    if not imports.imports("torch") or _grad_off_globally(module, imports):
+    if not uses_torch(imports) or _grad_off_globally(module, imports):
         return
     models = Models(module, imports)
     under_no_grad = _called_without_grad(module, imports)
@@ -113,21 +115,23 @@ class TorchInferenceNoGrad(Rule):
     effort = 5
     preview = True
     kinds = frozenset({"python"})
-    prefilter = (b"torch",)
+    prefilter = (b"torch", b"transformers", b"timm", b"lightning")
     summary = (
         "A PyTorch model runs for inference with autograd recording (no no_grad/inference_mode)."
     )
     doc = {
         "What it finds": (
-            "In a module that imports torch, a forward pass of a model (`model(x)`, "
+            "In a module that imports PyTorch (torch, torchvision, timm, transformers, "
+            "Lightning), a forward pass of a model (`model(x)`, "
             "`self.model(x)`, `model.forward(x)`) in a request handler or a predict-like "
             "function (`predict`, `predict_batch`, `run_inference`, `infer`, `handle`, "
             "`serve`), outside `with torch.no_grad():`/`with torch.inference_mode():`, in a "
             "function not decorated with `@torch.no_grad()`/`@torch.inference_mode()` and "
             "not called inside such a block in the same module. A model is a name or "
             "attribute assigned from `torch.load`, `from_pretrained`, an `nn.Module` "
-            "subclass of the module, torchvision/timm constructors, or an attribute named "
-            "`model`, `net` or `encoder`. One finding per function, at its first such call."
+            "subclass of the module, torchvision/timm constructors, a name the module calls "
+            "`.load_state_dict(...)` or `.eval()` on, or an attribute named `model`, `net` "
+            "or `encoder`. One finding per function, at its first such call."
         ),
         "Why": (
             "With gradients enabled, every operation on tensors that require grad records "

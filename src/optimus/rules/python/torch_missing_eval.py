@@ -1,9 +1,10 @@
 """torch-missing-eval: a PyTorch model loaded for serving and never put in evaluation mode.
 
-In modules that import torch and serve (route handlers or predict-like functions), finds
+In modules that import PyTorch and serve (route handlers or predict-like functions), finds
 models built or loaded at module level, in a lifespan/startup hook, or as ``self.X`` in a
-class with a predict-like method: instances of the module's ``nn.Module`` subclasses,
-torchvision/timm constructors, and ``torch.load`` results that are called as models. Reports
+class with a predict-like method: instances of the module's ``nn.Module`` subclasses (or of
+any class when the instance gets ``load_state_dict``), torchvision/timm constructors, and
+``torch.load`` results that are called as models. Reports
 the ones never switched to evaluation mode: no ``.eval()``/``.train(False)`` on them anywhere
 in the module (chained or later, by the same name or attribute). ``from_pretrained`` models
 (already in eval mode) and ``torch.jit.load`` archives (they keep their saved mode) are skipped.
@@ -27,7 +28,7 @@ from optimus.rules.python._handlers import (
     own_nodes,
     startup_functions,
 )
-from optimus.rules.python._ml import Models, model_call, serving_functions, unwrap
+from optimus.rules.python._ml import Models, model_call, serving_functions, unwrap, uses_torch
 
 _SETUP_METHODS = ("__init__", "setup", "initialize", "load", "load_model", "start", "startup")
 
@@ -169,7 +170,7 @@ def _names(expr: ast.expr) -> set[str]:
 def find_missing_eval(module: ast.Module) -> Iterator[Binding]:
     """Serving models of a module that are never put in evaluation mode."""
     imports = Imports(module)
-    if not imports.imports("torch"):
+    if not uses_torch(imports):
         return
     if next(serving_functions(module, imports), None) is None:
         return
@@ -223,17 +224,19 @@ class TorchMissingEval(Rule):
     effort = 5
     preview = True
     kinds = frozenset({"python"})
-    prefilter = (b"torch",)
+    prefilter = (b"torch", b"transformers", b"timm", b"lightning")
     summary = "A PyTorch model served for inference is never switched to evaluation mode."
     doc = {
         "What it finds": (
-            "In a module that imports torch and serves requests (route handlers or "
+            "In a module that imports PyTorch (torch, torchvision, timm, transformers, "
+            "Lightning) and serves requests (route handlers or "
             "predict-like functions), a model created at module level, in a lifespan or "
             "startup hook, or as `self.X` in the setup method of a class with a predict "
             "method, that is never put in evaluation mode: no `.eval()`, `.train(False)` "
             "or `.train(mode=False)` on it anywhere in the module, chained "
             "(`Net().to(dev).eval()`) or later (`model.eval()`, `self.model.eval()`). "
-            "Models are instances of the module's `nn.Module` subclasses, "
+            "Models are instances of the module's `nn.Module` subclasses, instances of "
+            "imported classes that get `load_state_dict(...)`, "
             "`torchvision.models`/`timm.create_model` constructors, and `torch.load` "
             "results that the module calls as models."
         ),

@@ -5,18 +5,28 @@ import time
 import requests
 from requests import Session
 
-URLS = ["https://a.example/1", "https://a.example/2"]
+API = "https://api.example"
+IDS = range(100)
 
-for url in URLS:
-    requests.get(url, timeout=5)  # optimus-expect: client-per-request
+for i in IDS:
+    requests.get(f"{API}/items/{i}", timeout=5)  # optimus-expect: client-per-request
 
 
-def crawl(urls: list[str]) -> list[int]:
-    codes = [requests.head(u, timeout=5).status_code for u in urls]  # optimus-expect: client-per-request
+def crawl(urls: list[str], ids: list[int]) -> list[int]:
+    codes = [requests.head(f"{API}/{i}", timeout=5).status_code for i in ids]  # optimus-expect: client-per-request
     for u in urls:
         with Session() as s:  # optimus-expect: client-per-request
             codes.append(s.get(u, timeout=5).status_code)
     return codes
+
+
+def other_hosts(urls: list[str], peers: list[str]) -> None:
+    for url in urls:
+        requests.get(url, timeout=5)  # whole URLs: possibly a different server each time
+    for peer in peers:
+        requests.get(f"http://{peer}:8080/health", timeout=5)  # the host comes from the loop
+    for name in ["primary", "replica"]:
+        requests.get(f"{API}/db/{name}", timeout=5)  # two iterations: nothing to gain
 
 
 def reused(urls: list[str]) -> list[int]:

@@ -100,3 +100,14 @@ def rows(ids: list[int]):
 @app.get("/patch-like")
 def not_a_route_decorator():
     return {}
+
+
+async def fetch_user(uid: int) -> dict:
+    """A helper that makes a client per call: a per-request client when a handler calls it."""
+    async with httpx.AsyncClient() as client:
+        return (await client.get(f"{API}/users/{uid}")).json()
+
+
+@app.get("/via-helper/{uid}")
+async def via_helper(uid: int):
+    return await fetch_user(uid)  # optimus-expect: client-per-request
