@@ -147,7 +147,9 @@ class SourceFile:
         """Whether the file is test, benchmark or example code by its path in the project."""
         parts = self.project_path.split("/")
         name = parts[-1]
-        if any(p in _TEST_DIRS for p in parts[:-1]):
+        # The root-relative path too: a project nested in tests/ is test code as a whole.
+        folders = parts[:-1] + self.path.split("/")[:-1]
+        if any(p in _TEST_DIRS for p in folders):
             return True
         return (
             name.startswith("test_")

@@ -11,6 +11,8 @@ import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from optimus.parse.pyast import walk
+
 if TYPE_CHECKING:
     from optimus.parse.source import SourceFile
 
@@ -27,7 +29,7 @@ def is_test_or_fixture(src: SourceFile) -> bool:
 def import_map(module: ast.Module) -> dict[str, str]:
     """Local name -> qualified name for every import of a module (``r`` -> ``redis``)."""
     names: dict[str, str] = {}
-    for node in ast.walk(module):
+    for node in walk(module):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
@@ -96,7 +98,7 @@ def last_name(expr: ast.expr) -> str | None:
 
 def calls(node: ast.AST) -> Iterator[ast.Call]:
     """Every call under a node, in ``ast.walk`` order."""
-    return (n for n in ast.walk(node) if isinstance(n, ast.Call))
+    return (n for n in walk(node) if isinstance(n, ast.Call))
 
 
 def short(expr: ast.AST, limit: int = 60) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 
+from optimus.parse.pyast import walk
 from optimus.rules.python._handlers import loop_targets, names_in
 
 #: Loop variables of retry loops, where a new connection per attempt is intended.
@@ -35,7 +36,7 @@ def retry_or_poll(loop: ast.AST) -> bool:
     words = {w for t in loop_targets(loop) for w in t.lower().split("_")}
     if any(w.startswith(_RETRY_PREFIXES) for w in words):
         return True  # `for attempt in ...`, `for n_tries in ...` (not `entry`)
-    for node in ast.walk(loop):
+    for node in walk(loop):
         if isinstance(node, ast.Call):
             func = node.func
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
@@ -48,7 +49,7 @@ def loop_assignments(loop: ast.AST) -> dict[str, ast.expr]:
     """Names assigned in a loop's body (the last value wins)."""
     out: dict[str, ast.expr] = {}
     for stmt in getattr(loop, "body", []):
-        for node in ast.walk(stmt):
+        for node in walk(stmt):
             if isinstance(node, ast.Assign):
                 for target in node.targets:
                     if isinstance(target, ast.Name):

@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 from dataclasses import replace
 
+from optimus.parse.pyast import walk
 from optimus.rules.python._astutil import const_str, import_map, kwarg, last_name
 from optimus.rules.python._fk_sql import ForeignKey, Schema, norm, read_sql
 
@@ -175,7 +176,7 @@ class PythonSchema:
             self.schema.lead(table, pk[0])
 
     def _sqlalchemy(self, module: ast.Module) -> None:
-        classes = [n for n in ast.walk(module) if isinstance(n, ast.ClassDef)]
+        classes = [n for n in walk(module) if isinstance(n, ast.ClassDef)]
         for cls in classes:  # names first, so Index(..., Other.col) resolves in any order
             table = cls.name
             for stmt in cls.body:
@@ -184,7 +185,7 @@ class PythonSchema:
                 ]:
                     table = const_str(stmt.value) or table
             self.tables[cls.name] = (table, {})
-        for node in ast.walk(module):
+        for node in walk(module):
             if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
                 call = node.value
                 if _name(call) == "Table" and const_str(call.args[0] if call.args else None):
@@ -194,12 +195,12 @@ class PythonSchema:
                             self.tables[target.id] = (table, {})
         for cls in classes:
             self._model(cls)
-        for node in ast.walk(module):
+        for node in walk(module):
             if isinstance(node, ast.Call) and _name(node) == "Table" and node.args:
                 table = const_str(node.args[0])
                 if table is not None:
                     self._table_items(table, node.args[2:], table)
-        for node in ast.walk(module):
+        for node in walk(module):
             if isinstance(node, ast.Call) and id(node) not in self.done and _name(node) in _LEADING:
                 self._constraint("", node, {})
 
@@ -235,7 +236,7 @@ class PythonSchema:
     # -- Django -------------------------------------------------------------------------
 
     def _django(self, module: ast.Module) -> None:
-        for cls in (n for n in ast.walk(module) if isinstance(n, ast.ClassDef)):
+        for cls in (n for n in walk(module) if isinstance(n, ast.ClassDef)):
             meta = next(
                 (s for s in cls.body if isinstance(s, ast.ClassDef) and s.name == "Meta"), None
             )
@@ -309,7 +310,7 @@ class PythonSchema:
         scope: ast.AST = upgrade if upgrade is not None else module
         # each `with op.batch_alter_table("t") as batch_op:` block has its own table
         batch_of: dict[int, str] = {}
-        for node in ast.walk(scope):
+        for node in walk(scope):
             if not isinstance(node, ast.With):
                 continue
             for item in node.items:
@@ -322,14 +323,14 @@ class PythonSchema:
                     continue
                 table = const_str(call.args[0] if call.args else kwarg(call, "table_name")) or ""
                 alias = item.optional_vars.id
-                for inner in ast.walk(node):
+                for inner in walk(node):
                     if (
                         isinstance(inner, ast.Call)
                         and isinstance(inner.func, ast.Attribute)
                         and last_name(inner.func.value) == alias
                     ):
                         batch_of[id(inner)] = table
-        for node in ast.walk(scope):
+        for node in walk(scope):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 self._operation(node, batch_of.get(id(node)))
         for fk in self.migration_fks:

@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from optimus.parse.pyast import walk
 from optimus.parse.source import SourceFile
 
 #: Methods of an app/router/blueprint object that register a route when used as decorators.
@@ -73,7 +74,7 @@ class Imports:
 
     def __init__(self, module: ast.Module) -> None:
         self.names: dict[str, str | None] = {}
-        for node in ast.walk(module):
+        for node in walk(module):
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.asname:
@@ -181,12 +182,12 @@ def loop_targets(loop: ast.AST) -> set[str]:
         targets = [loop.target]
     elif isinstance(loop, _COMPREHENSIONS):
         targets = [g.target for g in loop.generators]
-    return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return {n.id for t in targets for n in walk(t) if isinstance(n, ast.Name)}
 
 
 def names_in(node: ast.AST) -> set[str]:
     """Every plain name read in an expression."""
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    return {n.id for n in walk(node) if isinstance(n, ast.Name)}
 
 
 @dataclass(frozen=True)
@@ -275,7 +276,7 @@ def _is_route_decorator(deco: ast.expr, imports: Imports) -> bool:
 def route_handlers(module: ast.Module, imports: Imports) -> set[int]:
     """ids of the functions of a module that handle requests."""
     registered: set[str] = set()
-    for node in ast.walk(module):
+    for node in walk(module):
         if isinstance(node, ast.Call) and call_name(node) in _REGISTRARS:
             values = [*node.args, *(k.value for k in node.keywords if k.arg in _HANDLER_KEYWORDS)]
             registered |= {v.id for v in values if isinstance(v, ast.Name)}
@@ -292,7 +293,7 @@ def route_handlers(module: ast.Module, imports: Imports) -> set[int]:
 def depends_targets(module: ast.Module) -> set[str]:
     """Names of the functions used as ``Depends(f)``/``Security(f)`` in a module."""
     out: set[str] = set()
-    for node in ast.walk(module):
+    for node in walk(module):
         if isinstance(node, ast.Call) and call_name(node) in ("Depends", "Security"):
             values = [*node.args[:1], *(k.value for k in node.keywords if k.arg == "dependency")]
             out |= {v.id for v in values if isinstance(v, ast.Name)}
@@ -302,7 +303,7 @@ def depends_targets(module: ast.Module) -> set[str]:
 def startup_functions(module: ast.Module) -> set[int]:
     """ids of lifespan and startup hooks: ``@app.on_event("startup")``, ``lifespan=f``..."""
     named: set[str] = set()
-    for node in ast.walk(module):
+    for node in walk(module):
         if not isinstance(node, ast.Call):
             continue
         for keyword in node.keywords:

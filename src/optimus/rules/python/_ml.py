@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from optimus.parse.pyast import walk
 from optimus.rules.python._handlers import (
     Function,
     FunctionInfo,
@@ -129,7 +130,7 @@ def pickle_of_model(
 def module_classes(module: ast.Module, imports: Imports) -> set[str]:
     """Names of the module's ``nn.Module`` (and LightningModule) subclasses, transitively."""
     found: set[str] = set()
-    classes = [n for n in ast.walk(module) if isinstance(n, ast.ClassDef)]
+    classes = [n for n in walk(module) if isinstance(n, ast.ClassDef)]
     changed = True
     while changed:
         changed = False
@@ -150,7 +151,7 @@ def lightning_classes(module: ast.Module, imports: Imports) -> set[str]:
     """Names of LightningModule subclasses (Lightning runs their steps without grad)."""
     return {
         n.name
-        for n in ast.walk(module)
+        for n in walk(module)
         if isinstance(n, ast.ClassDef) and any(imports.qualname(b) in _LIGHTNING for b in n.bases)
     }
 
@@ -176,7 +177,7 @@ class Models:
         self.classes = module_classes(module, imports)
         #: unparsed target (``model``, ``self.net``, ``app.state.model``) -> kind
         self.bindings: dict[str, str] = {}
-        for node in ast.walk(module):
+        for node in walk(module):
             if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
                 kind = self.kind_of(node.value)
                 if kind is None:
@@ -186,7 +187,7 @@ class Models:
                     self.bindings[ast.unparse(target)] = kind
         # `model.load_state_dict(...)` and `model.eval()` only exist on nn.Module: such a name
         # is a model even when it is imported (`from model import model`).
-        for node in ast.walk(module):
+        for node in walk(module):
             if (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute)
@@ -305,5 +306,5 @@ def no_grad_nodes(func: Function, imports: Imports) -> set[int]:
             is_no_grad(item.context_expr, imports) for item in node.items
         ):
             for stmt in node.body:
-                inside |= {id(n) for n in ast.walk(stmt)}
+                inside |= {id(n) for n in walk(stmt)}
     return inside

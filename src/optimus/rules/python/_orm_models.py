@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
+from optimus.parse.pyast import walk
 from optimus.rules.python._astutil import const_str, import_map, kwarg, last_name
 
 #: ``lazy=`` values that load the relation with the parent rows (no per-row query).
@@ -177,7 +178,7 @@ def collect_models(module: ast.Module) -> Models:
     """The lazy relations of the SQLAlchemy and Django models a module declares."""
     models = Models()
     roots = {q.split(".", 1)[0] for q in import_map(module).values()}
-    classes = [n for n in ast.walk(module) if isinstance(n, ast.ClassDef)]
+    classes = [n for n in walk(module) if isinstance(n, ast.ClassDef)]
     if roots & {"sqlalchemy", "flask_sqlalchemy", "sqlmodel"}:
         _sqlalchemy(classes, models)
         _inherit(classes, models.sqlalchemy)

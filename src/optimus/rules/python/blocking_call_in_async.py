@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from optimus.model import Category, Confidence, Severity
+from optimus.parse.pyast import walk
 from optimus.parse.source import SourceFile
 from optimus.registry import rule
 from optimus.rules.base import Hit, Reference, Rule
@@ -439,7 +440,7 @@ def find_blocking_calls(module: ast.Module) -> Iterator[BlockingCall]:
     """Every blocking call made directly in the body of an async def of a module."""
     builder = _ScopeBuilder(module)
     resolver = _Resolver(builder.module)
-    for node in ast.walk(module):
+    for node in walk(module):
         if not isinstance(node, ast.AsyncFunctionDef):
             continue
         scope = builder.functions[id(node)]

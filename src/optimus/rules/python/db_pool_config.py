@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterator
 
 from optimus.model import Category, Confidence, Severity
+from optimus.parse.pyast import walk
 from optimus.parse.source import SourceFile
 from optimus.registry import rule
 from optimus.rules.base import Hit, Reference, Rule
@@ -57,7 +58,7 @@ _DISPLAY = {
 def _assignments(module: ast.Module) -> dict[str, list[ast.expr]]:
     """Values assigned to each plain name anywhere in the module."""
     out: dict[str, list[ast.expr]] = {}
-    for node in ast.walk(module):
+    for node in walk(module):
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 if isinstance(target, ast.Name):
@@ -134,7 +135,7 @@ def find_engines(module: ast.Module) -> Iterator[tuple[ast.Call, str]]:
     """(call, database kind) for each engine that needs a pre-ping or recycle setting."""
     imports = Imports(module)
     values = _assignments(module)
-    for node in ast.walk(module):
+    for node in walk(module):
         if isinstance(node, ast.Call) and imports.qualname(node.func) in ENGINE_FACTORIES:
             kind = needs_disconnect_handling(node, values)
             if kind is not None:

@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterator
 
 from optimus.model import Category, Confidence, Severity
+from optimus.parse.pyast import walk
 from optimus.parse.source import SourceFile
 from optimus.registry import rule
 from optimus.rules.base import Hit, Reference, Rule
@@ -80,9 +81,9 @@ def _own_nodes(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.AST]:
 def _in_except(func: ast.AST) -> set[int]:
     """ids of return statements inside ``except`` handlers of a function."""
     inside: set[int] = set()
-    for node in ast.walk(func):
+    for node in walk(func):
         if isinstance(node, ast.ExceptHandler):
-            inside.update(id(n) for n in ast.walk(node) if isinstance(n, ast.Return))
+            inside.update(id(n) for n in walk(node) if isinstance(n, ast.Return))
     return inside
 
 
@@ -153,7 +154,7 @@ def find_issues(module: ast.Module) -> Iterator[tuple[int, int, str]]:
     imports = import_map(module)
     if not any(q.split(".", 1)[0] == "fastapi" for q in imports.values()):
         return
-    for node in ast.walk(module):
+    for node in walk(module):
         if isinstance(node, ast.Call):
             for keyword in ("response_class", "default_response_class"):
                 name = _json_class(kwarg(node, keyword), imports)

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 
 from optimus.model import Category, Confidence, Severity
+from optimus.parse.pyast import walk
 from optimus.parse.source import SourceFile
 from optimus.registry import rule
 from optimus.rules.base import Hit, Reference, Rule
@@ -36,7 +37,7 @@ def _derived(loop: ast.AST) -> set[str]:
     names = loop_targets(loop)
     body = loop.body if isinstance(loop, ast.For | ast.AsyncFor) else []
     for stmt in body:
-        for node in ast.walk(stmt):
+        for node in walk(stmt):
             if isinstance(node, ast.Assign) and names_in(node.value) & names:
                 for target in node.targets:
                     names |= names_in(target)
@@ -66,8 +67,7 @@ def find_item_loops(module: ast.Module) -> Iterator[tuple[ModelCall, str, str]]:
     imports = Imports(module)
     models = Models(module, imports)
     if not models.bindings and not any(
-        isinstance(n, ast.Attribute) and n.attr in ("model", "net", "encoder")
-        for n in ast.walk(module)
+        isinstance(n, ast.Attribute) and n.attr in ("model", "net", "encoder") for n in walk(module)
     ):
         return
     for info, where in serving_functions(module, imports):
@@ -101,7 +101,18 @@ class InferencePerItemLoop(Rule):
     effort = 30
     preview = True
     kinds = frozenset({"python"})
-    prefilter = (b"model", b"pipeline", b"net", b"encoder")
+    # ML libraries only: "model" alone matches most Django and ORM modules.
+    prefilter = (
+        b"torch",
+        b"transformers",
+        b"onnxruntime",
+        b"tensorflow",
+        b"keras",
+        b"joblib",
+        b"sklearn",
+        b"sentence_transformers",
+        b"diffusers",
+    )
     summary = "A model is called once per item in a loop of a serving function; batching may help."
     doc = {
         "What it finds": (

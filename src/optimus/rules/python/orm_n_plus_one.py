@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from optimus.model import Category, Confidence, Severity
+from optimus.parse.pyast import walk
 from optimus.parse.source import SourceFile
 from optimus.registry import rule
 from optimus.rules.base import Hit, Reference, Rule
@@ -50,7 +51,7 @@ def _assignments(scope: ast.AST) -> dict[str, list[ast.expr]]:
     for node in _own(body):
         if isinstance(node, ast.Assign):
             for target in node.targets:
-                for name in ast.walk(target):
+                for name in walk(target):
                     if isinstance(name, ast.Name):
                         out.setdefault(name.id, []).append(node.value)
         elif isinstance(node, ast.AnnAssign | ast.AugAssign) and isinstance(node.target, ast.Name):
@@ -58,7 +59,7 @@ def _assignments(scope: ast.AST) -> dict[str, list[ast.expr]]:
                 out.setdefault(node.target.id, []).append(node.value)
         elif isinstance(node, ast.For | ast.comprehension | ast.withitem | ast.NamedExpr):
             target = getattr(node, "target", None) or getattr(node, "optional_vars", None)
-            for name in ast.walk(target) if target is not None else ():
+            for name in walk(target) if target is not None else ():
                 if isinstance(name, ast.Name):
                     out.setdefault(name.id, []).append(ast.Constant(None))
     return out
@@ -118,7 +119,7 @@ def find_n_plus_one(module: ast.Module) -> Iterator[NPlusOne]:
         return
     reader = QueryReader(models)
     scopes: list[ast.AST] = [module] + [
-        n for n in ast.walk(module) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+        n for n in walk(module) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
     ]
     for scope in scopes:
         assigns = _assignments(scope)

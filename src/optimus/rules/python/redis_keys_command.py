@@ -17,6 +17,7 @@ import ast
 from collections.abc import Iterator
 
 from optimus.model import Category, Confidence, Severity
+from optimus.parse.pyast import walk
 from optimus.parse.source import SourceFile
 from optimus.registry import rule
 from optimus.rules.base import Hit, Reference, Rule
@@ -79,7 +80,7 @@ class _PyFinder:
         self.attrs: dict[str, list[ast.expr]] = {}
         self.typed: set[str] = set()  # parameters annotated with a Redis class
         self._busy: set[str] = set()
-        for node in ast.walk(module):
+        for node in walk(module):
             if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 for target in targets:
@@ -143,11 +144,11 @@ class _PyFinder:
         # a client library's own `def keys(self, pattern)` sends KEYS by design
         wrappers = {
             id(call)
-            for func in ast.walk(module)
+            for func in walk(module)
             if isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef) and func.name == "keys"
-            for call in ast.walk(func)
+            for call in walk(func)
         }
-        for node in ast.walk(module):
+        for node in walk(module):
             if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
                 continue
             receiver, name = node.func.value, node.func.attr

@@ -17,6 +17,7 @@ import ast
 from collections.abc import Iterator
 
 from optimus.model import Category, Confidence, Severity
+from optimus.parse.pyast import walk
 from optimus.parse.source import SourceFile
 from optimus.registry import rule
 from optimus.rules.base import Hit, Reference, Rule
@@ -44,7 +45,7 @@ _GRADLESS_KINDS = frozenset({"pipeline", "sentence"})
 
 def _grad_off_globally(module: ast.Module, imports: Imports) -> bool:
     """``torch.set_grad_enabled(False)`` as a statement anywhere in the module."""
-    for node in ast.walk(module):
+    for node in walk(module):
         if (
             isinstance(node, ast.Expr)
             and isinstance(node.value, ast.Call)
@@ -67,7 +68,7 @@ def _called_without_grad(module: ast.Module, imports: Imports) -> set[str]:
                 is_no_grad(item.context_expr, imports) for item in node.items
             ):
                 for stmt in node.body:
-                    names |= {call_name(n) for n in ast.walk(stmt) if isinstance(n, ast.Call)}
+                    names |= {call_name(n) for n in walk(stmt) if isinstance(n, ast.Call)}
     return names
 
 

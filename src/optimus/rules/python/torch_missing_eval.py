@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from optimus.model import Category, Confidence, Severity
+from optimus.parse.pyast import walk
 from optimus.parse.source import SourceFile
 from optimus.registry import rule
 from optimus.rules.base import Hit, Reference, Rule
@@ -109,7 +110,7 @@ def _serving_bindings(module: ast.Module, models: Models) -> list[Binding]:
     # receivers of `.load_state_dict(...)`: nn.Module instances even if their class is imported
     restored = {
         ast.unparse(n.func.value)
-        for n in ast.walk(module)
+        for n in walk(module)
         if isinstance(n, ast.Call)
         and isinstance(n.func, ast.Attribute)
         and n.func.attr == "load_state_dict"
@@ -144,7 +145,7 @@ class _Usage:
 
 def _usage(scope: ast.AST, models: Models) -> _Usage:
     usage = _Usage(set(), set(), set())
-    for node in ast.walk(scope):
+    for node in walk(scope):
         if not isinstance(node, ast.Call):
             continue
         if _evaluating(node) and isinstance(node.func, ast.Attribute):
@@ -182,8 +183,8 @@ def find_missing_eval(module: ast.Module) -> Iterator[Binding]:
     # classes whose own code calls `self.eval()` (a model that sets its mode itself)
     self_evaluating = {
         cls.name
-        for cls in ast.walk(module)
-        if isinstance(cls, ast.ClassDef) and any(_is_self_eval(n) for n in ast.walk(cls))
+        for cls in walk(module)
+        if isinstance(cls, ast.ClassDef) and any(_is_self_eval(n) for n in walk(cls))
     }
     for binding in bindings:
         scope: ast.AST = binding.cls if binding.cls is not None else module

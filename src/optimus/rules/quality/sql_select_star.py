@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator
 
 from optimus.model import Category, Confidence, Severity
+from optimus.parse.pyast import walk
 from optimus.parse.source import SourceFile
 from optimus.registry import rule
 from optimus.rules.base import Hit, Reference, Rule
@@ -184,12 +185,12 @@ def find_in_sql(text: str) -> Iterator[tuple[int, list[str]]]:
 def _python_strings(module: ast.Module) -> Iterator[tuple[ast.expr, str]]:
     """(node, text) of every string literal and f-string that is not a bare statement."""
     skip: set[int] = set()
-    for node in ast.walk(module):
+    for node in walk(module):
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant | ast.JoinedStr):
             skip.add(id(node.value))  # docstrings and bare strings
         elif isinstance(node, ast.JoinedStr):
-            skip.update(id(v) for v in ast.walk(node) if v is not node)
-    for node in ast.walk(module):
+            skip.update(id(v) for v in walk(node) if v is not node)
+    for node in walk(module):
         if id(node) in skip:
             continue
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
