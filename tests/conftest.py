@@ -15,3 +15,10 @@ def _isolated_cache(
 # Fixture projects hold files named like tests (tests/test_*.py) that belong to the scanned
 # projects, not to this suite.
 collect_ignore_glob = ["rules/*/*/*", "engines/fixtures/*"]
+
+
+@pytest.fixture(autouse=True)
+def _no_user_data_sources(monkeypatch: pytest.MonkeyPatch) -> None:
+    # An OSV export or network opt-in in the developer's environment would add findings.
+    monkeypatch.delenv("OPTIMUS_OSV_DIR", raising=False)
+    monkeypatch.delenv("OPTIMUS_NETWORK", raising=False)

@@ -2,6 +2,7 @@
 
 pub mod store;
 
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -10,7 +11,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::store::{ReserveError, StockLevel, Store};
+use crate::store::{parse_levels, ReserveError, StockLevel, Store};
 
 #[derive(Debug, Deserialize)]
 pub struct Quantity {
@@ -25,6 +26,8 @@ pub fn app(store: Store) -> Router {
         .route("/stock/:sku/restock", post(restock))
         .route("/stock/:sku/reserve", post(reserve))
         .route("/stock/:sku/release", post(release))
+        .route("/admin/import", post(import_stock))
+        .route("/admin/reload", post(reload_seed))
         .with_state(store)
 }
 
@@ -79,6 +82,37 @@ async fn release(
         Some(level) => Json(level).into_response(),
         None => not_found(&sku),
     }
+}
+
+/// Replaces all stock with an ERP export posted as the body.
+async fn import_stock(State(store): State<Store>, body: Bytes) -> Response {
+    match parse_levels(body.to_vec()) {
+        Ok(levels) => imported(&store, levels),
+        Err(err) => bad_request(&err.to_string()),
+    }
+}
+
+/// Replaces all stock with the seed file again (after the nightly export lands there).
+async fn reload_seed(State(store): State<Store>) -> Response {
+    let path = std::env::var("SEED_FILE").unwrap_or_else(|_| "seed/stock.json".to_string());
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(err) => return bad_request(&format!("cannot read {path}: {err}")),
+    };
+    match parse_levels(bytes) {
+        Ok(levels) => imported(&store, levels),
+        Err(err) => bad_request(&err.to_string()),
+    }
+}
+
+fn imported(store: &Store, levels: Vec<StockLevel>) -> Response {
+    let count = levels.len();
+    store.replace(levels);
+    Json(json!({ "imported": count })).into_response()
+}
+
+fn bad_request(error: &str) -> Response {
+    (StatusCode::BAD_REQUEST, Json(json!({ "error": error }))).into_response()
 }
 
 fn not_found(sku: &str) -> Response {

@@ -25,10 +25,16 @@ async fn main() {
         "inventory-service listening on {}",
         listener.local_addr().unwrap()
     );
-    axum::serve(listener, app(store))
+    axum::serve(listener, app(store.clone()))
         .with_graceful_shutdown(shutdown_signal())
         .await
         .expect("server error");
+
+    if let Ok(snapshot) = std::env::var("SNAPSHOT_FILE") {
+        if let Err(err) = store.save_snapshot(&PathBuf::from(&snapshot)).await {
+            tracing::error!("could not write the stock snapshot to {snapshot}: {err}");
+        }
+    }
 }
 
 async fn shutdown_signal() {

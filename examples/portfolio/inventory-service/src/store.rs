@@ -1,6 +1,7 @@
 //! In-memory stock store, seeded from a JSON file at startup.
 
 use std::collections::HashMap;
+use std::error::Error;
 use std::fs;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -26,6 +27,9 @@ pub enum ReserveError {
     UnknownSku,
     Insufficient { available: u32 },
 }
+
+/// Why a stock import was rejected (not UTF-8, not a JSON array of levels).
+pub type ImportError = Box<dyn Error + Send + Sync>;
 
 #[derive(Clone, Default)]
 pub struct Store {
@@ -93,6 +97,30 @@ impl Store {
         let map = self.levels.lock().unwrap();
         map.values().map(|l| u64::from(l.available())).sum()
     }
+
+    /// Replaces every level with the given ones (a full import from the ERP).
+    pub fn replace(&self, levels: Vec<StockLevel>) {
+        let mut map = self.levels.lock().unwrap();
+        map.clear();
+        for level in levels {
+            map.insert(level.sku.clone(), level);
+        }
+    }
+
+    /// Writes the current levels to `path`, so that the next start can seed from them.
+    pub async fn save_snapshot(&self, path: &Path) -> std::io::Result<()> {
+        let map = self.levels.lock().unwrap();
+        let mut levels: Vec<&StockLevel> = map.values().collect();
+        levels.sort_by(|a, b| a.sku.cmp(&b.sku));
+        let body = serde_json::to_vec_pretty(&levels)?;
+        tokio::fs::write(path, body).await
+    }
+}
+
+/// Stock levels from a JSON export (an array of levels) received as raw bytes.
+pub fn parse_levels(bytes: Vec<u8>) -> Result<Vec<StockLevel>, ImportError> {
+    let levels = serde_json::from_str(&String::from_utf8(bytes)?)?;
+    Ok(levels)
 }
 
 #[cfg(test)]

@@ -5,8 +5,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from app import reports, routes, shipping
 from app.db import init_schema
-from app.routes import router
 
 logging.basicConfig(level=logging.INFO)
 
@@ -18,7 +18,9 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
 
 
 app = FastAPI(title="orders-api", version="0.9.2", lifespan=lifespan)
-app.include_router(router)
+app.include_router(routes.router)
+app.include_router(reports.router)
+app.include_router(shipping.router)
 
 
 @app.get("/healthz")

@@ -172,3 +172,31 @@ async def notify_customer(order_id: int) -> dict[str, str]:
     await asyncio.sleep(0.1)
     await asyncio.to_thread(send)
     return {"status": "queued"}
+
+
+# Refunds go through the payments service too.
+
+
+class RefundIn(BaseModel):
+    amount: Decimal = Field(gt=0, max_digits=10, decimal_places=2)
+    reason: str = Field(default="requested_by_customer", max_length=200)
+
+
+@router.post("/{order_id}/refunds", status_code=201)
+def refund_order(order_id: int, payload: RefundIn) -> dict[str, str]:
+    with requests.Session() as payments:
+        payments.headers["User-Agent"] = "orders-api/0.9.2"
+        resp = payments.post(
+            f"{PAYMENTS_URL}/refunds",
+            json={"order_id": order_id, "amount": str(payload.amount), "reason": payload.reason},
+            timeout=10,
+        )
+    if resp.status_code >= 400:
+        raise HTTPException(status_code=502, detail="payment provider error")
+    _set_status(order_id, "refunded")
+    return {"refund_id": resp.json()["id"]}
+
+
+@router.get("/{order_id}/refunds")
+def list_refunds(order_id: int) -> list[dict[str, str]]:
+    return requests.get(f"{PAYMENTS_URL}/charges/{order_id}/refunds").json()

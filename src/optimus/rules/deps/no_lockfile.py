@@ -229,6 +229,7 @@ def _rust(ctx: ProjectContext) -> tuple[Ecosystem | None, str | None]:
         return None, None
     count = 0
     binary = None
+    mixed: str | None = None
     local_paths = {local_path(ctx, p) for p in ctx.paths}
     for src in ctx.of_kind("cargo-manifest"):
         doc = _toml(src)
@@ -249,8 +250,16 @@ def _rust(ctx: ProjectContext) -> tuple[Ecosystem | None, str | None]:
         # A crate with a library target is a library first (clap, cc and bindgen ship helper
         # or CLI binaries beside their library); only binary-only crates are applications.
         has_lib = f"{prefix}src/lib.rs" in local_paths or "lib" in doc
+        name = package.get("name", folder or ".")
         if has_bin and not has_lib and binary is None:
-            binary = f"binary crate {package.get('name', folder or '.')}"
+            binary = f"binary crate {name}"
+        elif has_bin and mixed is None:
+            mixed = name
+    if binary is None and mixed is not None:
+        # A library-and-binary crate is an application when the project deploys it.
+        evidence = deployment_evidence(ctx)
+        if evidence:
+            binary = f"crate {mixed} with a binary, {evidence}"
     if not count:
         return None, binary
     return Ecosystem("Rust", root, count), binary
