@@ -125,3 +125,9 @@ def test_rules_and_explain(project: Path) -> None:
     explained = run("explain", "MT001")
     assert explained.returncode == 0 and "large-file" in explained.stdout
     assert "References" in explained.stdout
+
+
+def test_explain_an_engine_id_points_to_the_engine() -> None:
+    done = run("explain", "ruff:PERF401")
+    assert done.returncode == 0
+    assert "ruff engine" in done.stdout and "ruff rule PERF401" in done.stdout

@@ -90,10 +90,16 @@ class ProjectContext:
         return cached
 
     def yaml_documents(self) -> Iterator[tuple[SourceFile, dict[str, Any]]]:
-        """Every mapping document of every YAML file (unparsable files are skipped)."""
+        """Every mapping document of every YAML file.
+
+        Templates (Helm, Jinja: ``{{ }}``) are left out, since they are not YAML until rendered;
+        unparsable files are skipped here and reported as diagnostics by the engine.
+        """
         if self._docs is None:
             docs = []
             for src in self.of_kind("yaml"):
+                if b"{{" in src.data:
+                    continue  # a Helm/Jinja template: YAML only after rendering
                 try:
                     docs += [(src, d) for d in src.yaml if isinstance(d, dict)]
                 except ParseError:

@@ -10,7 +10,7 @@ from rich.markdown import Markdown
 from rich.table import Table
 
 from optimus.errors import UsageError
-from optimus.registry import all_rules, get_rule
+from optimus.registry import all_engines, all_rules, get_rule
 from optimus.rules.base import Rule
 
 DOC_SECTIONS = ("What it finds", "Why", "Example", "Instead", "When not to", "Fix safety")
@@ -89,6 +89,15 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Print a rule's documentation: what it finds, why, examples, sources."""
         found = get_rule(rule)
+        engine, _, engine_code = rule.partition(":")
+        if found is None and engine_code and engine in {e.name for e in all_engines()}:
+            # An engine's own id: its documentation is the engine's.
+            hint = f"`ruff rule {engine_code}`" if engine == "ruff" else f"{engine}'s documentation"
+            typer.echo(
+                f"{rule} is reported by the {engine} engine, not by an Optimus rule; "
+                f"see {hint} (docs/engines.md lists what Optimus asks each engine for)."
+            )
+            return
         if found is None:
             raise UsageError(f"no rule named {rule!r}; `optimus rules` lists them")
         Console().print(Markdown(rule_markdown(found)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import tomllib
 import warnings
 from collections.abc import Callable
@@ -20,6 +21,34 @@ from optimus.parse.dockerfile import Dockerfile, parse_dockerfile
 from optimus.parse.errors import ParseError
 
 T = TypeVar("T")
+
+
+def _yaml_loader() -> type:
+    """libyaml's safe loader that reads unknown tags (``!override``, ``!Ref``) as plain data.
+
+    Compose files and CloudFormation templates use application tags; the safe loader would
+    reject the whole file, and rules only need the values underneath.
+    """
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = _LOADERS.get("tagged")
+    if loader is None:
+
+        def untagged(loader: Any, suffix: str, node: Any) -> Any:
+            if isinstance(node, yaml.MappingNode):
+                return loader.construct_mapping(node)
+            if isinstance(node, yaml.SequenceNode):
+                return loader.construct_sequence(node)
+            return loader.construct_scalar(node)
+
+        loader = type("OptimusYamlLoader", (base,), {})
+        loader.add_multi_constructor("!", untagged)
+        _LOADERS["tagged"] = loader
+    return loader
+
+
+_LOADERS: dict[str, type] = {}
 
 
 def _parse_once(method: Callable[[SourceFile], T]) -> cached_property[T]:
@@ -41,8 +70,10 @@ def _parse_once(method: Callable[[SourceFile], T]) -> cached_property[T]:
 
 
 _TEST_DIRS = frozenset(
-    {"tests", "test", "testing", "__tests__", "benches", "examples", "testdata", "fixtures"}
+    {"tests", "test", "testing", "__tests__", "benches", "examples", "testdata", "fixtures", "e2e"}
 )
+#: Folder names such as integration-tests, e2e_tests, unit-test, tests-integration.
+_TEST_DIR_PATTERN = re.compile(r"^(?:.+[-_])?tests?(?:[-_].+)?$|^e2e(?:[-_].+)?$")
 
 
 class SourceFile:
@@ -125,9 +156,8 @@ class SourceFile:
         """
         import yaml
 
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
         try:
-            return [d for d in yaml.load_all(self.text, Loader=loader) if d is not None]
+            return [d for d in yaml.load_all(self.text, Loader=_yaml_loader()) if d is not None]
         except yaml.YAMLError as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             line = getattr(getattr(exc, "problem_mark", None), "line", None)
@@ -149,7 +179,7 @@ class SourceFile:
         name = parts[-1]
         # The root-relative path too: a project nested in tests/ is test code as a whole.
         folders = parts[:-1] + self.path.split("/")[:-1]
-        if any(p in _TEST_DIRS for p in folders):
+        if any(p in _TEST_DIRS or _TEST_DIR_PATTERN.match(p) for p in folders):
             return True
         return (
             name.startswith("test_")
