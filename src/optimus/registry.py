@@ -16,6 +16,7 @@ from optimus.rules.base import Rule
 
 _RULES: dict[str, Rule] = {}
 _ENGINES: dict[str, Engine] = {}
+_BROKEN: dict[str, str] = {}
 _LOADED = False
 
 R = TypeVar("R", bound=type[Rule])
@@ -66,9 +67,18 @@ def all_rules() -> list[Rule]:
     global _LOADED
     if not _LOADED:
         for module in rule_modules():
-            importlib.import_module(module)
+            try:
+                importlib.import_module(module)
+            except Exception as exc:  # one broken rule module must not stop every scan
+                _BROKEN[module] = f"{type(exc).__name__}: {exc}"
         _LOADED = True
     return sorted(_RULES.values(), key=lambda r: r.code)
+
+
+def broken_modules() -> dict[str, str]:
+    """Rule or engine modules that failed to import, with the error (a bug to report)."""
+    all_rules()
+    return dict(_BROKEN)
 
 
 def get_rule(name_or_code: str) -> Rule | None:

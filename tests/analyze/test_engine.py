@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from optimus.analyze.baseline import load_baseline, new_findings, write_baseline
 from optimus.analyze.engine import ScanOptions, scan
 from optimus.report.json_output import to_dict
@@ -83,3 +85,41 @@ def test_multiple_paths_share_one_root(tmp_path: Path) -> None:
     result = scan([str(tmp_path / "one"), str(tmp_path / "two")], ScanOptions(use_cache=False))
     assert sorted(p.path for p in result.projects) == ["one", "two"]
     assert [f.path for f in result.findings if f.rule == "blocking-call-in-async"] == ["one/a.py"]
+
+
+def test_engine_results_are_reused_while_the_project_is_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from optimus.engines.ruff import RuffEngine
+
+    if RuffEngine().executable() is None:
+        pytest.skip("ruff is not installed")
+    write_tree(
+        tmp_path,
+        {
+            "svc/pyproject.toml": "[project]\nname='svc'\n",
+            "svc/client.py": "import requests\n\n\ndef f():\n    return requests.get('http://x')\n",
+        },
+    )
+    first = scan([str(tmp_path)], ScanOptions(jobs=1))
+    assert [f.rule for f in first.findings] == ["http-no-timeout"]
+
+    def fail(*args: object) -> list:
+        raise AssertionError("ruff ran again on an unchanged project")
+
+    monkeypatch.setattr(RuffEngine, "run", fail)
+    again = scan([str(tmp_path)], ScanOptions(jobs=1))
+    assert _comparable(again) == _comparable(first)
+
+
+def test_a_broken_rule_module_is_a_diagnostic(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from optimus import registry
+
+    monkeypatch.setitem(registry._BROKEN, "optimus.rules.python.broken", "SyntaxError: x")
+    _tree(tmp_path, n=1)
+    result = scan([str(tmp_path)], ScanOptions(use_cache=False))
+    (diag,) = [d for d in result.diagnostics if d.path == "optimus.rules.python.broken"]
+    assert "failed to load" in diag.message and "SyntaxError" in diag.message
+    assert result.findings  # the other rules still ran

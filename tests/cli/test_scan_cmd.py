@@ -131,3 +131,10 @@ def test_explain_an_engine_id_points_to_the_engine() -> None:
     done = run("explain", "ruff:PERF401")
     assert done.returncode == 0
     assert "ruff engine" in done.stdout and "ruff rule PERF401" in done.stdout
+
+
+def test_version() -> None:
+    from optimus import __version__
+
+    done = run("--version")
+    assert done.returncode == 0 and done.stdout.strip() == f"optimus {__version__}"

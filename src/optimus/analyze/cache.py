@@ -26,7 +26,7 @@ def code_signature() -> str:
     """A hash of the code whose output is cached: parsers, rules and the file analyser."""
     package = Path(__file__).resolve().parent.parent
     parts = []
-    for sub in ("parse", "rules", "analyze", "discover", "registry.py", "model.py"):
+    for sub in ("parse", "rules", "engines", "analyze", "discover", "registry.py", "model.py"):
         target = package / sub
         paths = sorted(target.rglob("*.py")) if target.is_dir() else [target]
         for p in paths:
@@ -48,6 +48,9 @@ class ResultCache:
         self.file = cache_dir() / f"scan-{digest_bytes(os.path.abspath(root).encode())}.pickle"
         self._entries: dict[str, tuple[int, int, FileOutcome]] = {}
         self._fresh: dict[str, tuple[int, int, FileOutcome]] = {}
+        self._engines: dict[str, object] = {}
+        self._fresh_engines: dict[str, object] = {}
+        self._dirty = False
         if enabled:
             self._load()
 
@@ -63,6 +66,7 @@ class ResultCache:
             and stored.get("signature") == code_signature()
         ):
             self._entries = stored.get("files", {})
+            self._engines = stored.get("engines", {})
 
     def get(self, path: str, size: int, mtime_ns: int, project_path: str) -> FileOutcome | None:
         """The stored outcome for an unchanged file, or None."""
@@ -77,17 +81,40 @@ class ResultCache:
     def put(self, path: str, size: int, mtime_ns: int, outcome: FileOutcome) -> None:
         """Remember a new outcome."""
         self._fresh[path] = (size, mtime_ns, outcome)
+        self._dirty = True
+
+    def get_engine(self, key: str) -> object | None:
+        """An engine's stored results for this key (engine, project, inputs), or None."""
+        found = self._engines.get(key)
+        if found is not None:
+            self._fresh_engines[key] = found
+        return found
+
+    def put_engine(self, key: str, results: object) -> None:
+        """Remember an engine's results for a project whose inputs hash to ``key``."""
+        self._fresh_engines[key] = results
+        self._dirty = True
 
     def save(self) -> None:
         """Write the entries seen in this scan (files gone since are dropped), atomically."""
         if not self.enabled:
             return
+        unchanged = len(self._fresh) == len(self._entries) and len(self._fresh_engines) == len(
+            self._engines
+        )
+        if not self._dirty and unchanged and self.file.exists():
+            return  # a rescan that changed nothing: no need to rewrite the cache
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.file.parent, suffix=".tmp")
             with os.fdopen(fd, "wb") as fh:
                 pickle.dump(
-                    {"format": _FORMAT, "signature": code_signature(), "files": self._fresh},
+                    {
+                        "format": _FORMAT,
+                        "signature": code_signature(),
+                        "files": self._fresh,
+                        "engines": self._fresh_engines,
+                    },
                     fh,
                     protocol=pickle.HIGHEST_PROTOCOL,
                 )

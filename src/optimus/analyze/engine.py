@@ -16,6 +16,7 @@ from optimus.analyze.cache import ResultCache
 from optimus.analyze.engines_run import run_engines
 from optimus.analyze.files import FileOutcome, RawHit, analyze_batch, rules_for_kind, run_rules
 from optimus.analyze.fingerprint import normalize_snippet
+from optimus.analyze.hashing import digest_bytes
 from optimus.analyze.project_context import ProjectContext
 from optimus.analyze.selection import enabled_rules
 from optimus.config import Settings, find_config, load_config, validate_selectors
@@ -36,7 +37,7 @@ from optimus.model import (
 from optimus.parse.errors import ParseError
 from optimus.parse.kinds import CODE_KINDS
 from optimus.parse.source import SourceFile
-from optimus.registry import all_engines, all_rules
+from optimus.registry import all_engines, all_rules, broken_modules
 from optimus.rules.base import Rule
 
 Progress = Callable[[int, int], None]
@@ -130,9 +131,13 @@ def scan(paths: list[str], options: ScanOptions | None = None) -> ScanResult:
     reader = LineReader(root)
     for planned in projects:
         findings += _finish_project(
-            planned, outcomes, rules, engines, missing_engines, reader, diagnostics, stats
+            planned, outcomes, rules, engines, missing_engines, reader, diagnostics, stats, cache
         )
     cache.save()
+    diagnostics += [
+        Diagnostic(module, f"internal error: the module failed to load ({error}); please report it")
+        for module, error in broken_modules().items()
+    ]
     findings.sort(key=lambda f: (f.project, f.path, f.line or 0, f.rule))
     diagnostics.sort(key=lambda d: (d.path, d.message))
     stats.seconds = round(time.perf_counter() - started, 3)
@@ -225,6 +230,7 @@ def _finish_project(
     reader: LineReader,
     diagnostics: list[Diagnostic],
     stats: ScanStats,
+    cache: ResultCache,
 ) -> list[Finding]:
     """Infra files and project rules, engines, stack, then the project's findings."""
     project, settings, entries = planned.project, planned.settings, planned.entries
@@ -289,7 +295,10 @@ def _finish_project(
     per_file += [(h.hit.path or project.path, h) for h in raw]
     k8s = [src.path for src, _ in ctx.k8s_objects()]
     project.stack = detect_stack(project.path, entries, languages, imports, k8s)
-    report = run_engines(ctx, project_dir, engines, settings, enabled_names, missing_engines)
+    inputs = digest_bytes("\n".join(f"{e.path}\0{e.size}\0{e.mtime_ns}" for e in entries).encode())
+    report = run_engines(
+        ctx, project_dir, engines, settings, enabled_names, missing_engines, cache, inputs
+    )
     diagnostics += report.diagnostics
     return build_findings(
         project,

@@ -7,8 +7,11 @@ backs, or its own ids (``ruff:PERF401``, selected by ``ruff``, ``ruff:PERF`` or 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
+from optimus.analyze.cache import ResultCache
+from optimus.analyze.hashing import digest_bytes
 from optimus.analyze.project_context import ProjectContext
 from optimus.config import Settings
 from optimus.engines.base import Engine, EngineError, EngineHit
@@ -21,6 +24,17 @@ class EngineReport:
 
     hits: list[tuple[Engine, EngineHit]]
     diagnostics: list[Diagnostic]
+
+
+def _cache_key(engine: Engine, executable: str, project: str, inputs: str) -> str | None:
+    try:
+        program = os.stat(executable).st_mtime_ns
+    except OSError:
+        return None
+    env = os.environ.get("OPTIMUS_OSV_DIR", "")
+    return digest_bytes(
+        f"{engine.name}\0{executable}\0{program}\0{project}\0{inputs}\0{env}".encode()
+    )
 
 
 def own_ids_enabled(engine: Engine, settings: Settings, hit_rule: str | None = None) -> bool:
@@ -44,8 +58,14 @@ def run_engines(
     settings: Settings,
     enabled_rules: set[str],
     missing: set[str],
+    cache: ResultCache | None = None,
+    inputs: str = "",
 ) -> EngineReport:
-    """Run every engine that applies; ``missing`` collects engines already reported absent."""
+    """Run every engine that applies; ``missing`` collects engines already reported absent.
+
+    ``inputs`` hashes the project's files (paths, sizes, modification times): while it and
+    the engine program are unchanged, a cacheable engine's stored results are reused.
+    """
     report = EngineReport([], [])
     if not settings.engines:
         return report
@@ -65,10 +85,17 @@ def run_engines(
                     )
                 )
             continue
+        key = _cache_key(engine, executable, ctx.project.path, inputs) if cache else None
+        stored = cache.get_engine(key) if cache and key and engine.cacheable else None
+        if isinstance(stored, list):
+            report.hits += [(engine, h) for h in stored]
+            continue
         try:
             hits = engine.run(ctx, project_dir, executable)
         except EngineError as exc:
             report.diagnostics.append(Diagnostic(ctx.project.path, f"engine {engine.name}: {exc}"))
             continue
+        if cache and key and engine.cacheable:
+            cache.put_engine(key, hits)
         report.hits += [(engine, h) for h in hits]
     return report

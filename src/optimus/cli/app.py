@@ -32,8 +32,9 @@ def _register() -> None:
     rules_cmd.register(app)
 
 
-@app.callback()
+@app.callback(invoke_without_command=True)
 def _root(
+    ctx: typer.Context,
     version: bool = typer.Option(False, "--version", help="Print the version and exit."),
 ) -> None:
     """Find what makes your projects slow, costly or fragile."""
@@ -41,6 +42,9 @@ def _root(
         from optimus import __version__
 
         typer.echo(f"optimus {__version__}")
+        raise typer.Exit(0)
+    if ctx.invoked_subcommand is None:
+        typer.echo(ctx.get_help())
         raise typer.Exit(0)
 
 

@@ -58,6 +58,9 @@ class Engine:
     #: Optimus rule names this engine backs (findings mapped onto them).
     rules: ClassVar[frozenset[str]] = frozenset()
     timeout: ClassVar[int] = 300
+    #: Whether results may be reused while the project's files are unchanged (engines that
+    #: ask a network service for today's data are not).
+    cacheable: ClassVar[bool] = True
 
     def executable(self) -> str | None:
         """The program's path: next to the running interpreter first, then PATH."""

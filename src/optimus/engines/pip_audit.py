@@ -182,6 +182,7 @@ class PipAudit(Engine):
     kinds = frozenset({"requirements", "pyproject"})
     rules = frozenset({RULE})
     timeout = 300
+    cacheable = False  # advisories change daily: ask PyPI on every scan
 
     def applies(self, ctx: ProjectContext) -> bool:
         return network_allowed() and bool(_pin_files(ctx))

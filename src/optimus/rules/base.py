@@ -9,6 +9,7 @@ fingerprint, so a rule never builds a finding by hand.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
@@ -65,6 +66,8 @@ class Rule:
     effort: ClassVar[int] = 15
     kinds: ClassVar[frozenset[str]] = frozenset()
     prefilter: ClassVar[tuple[bytes, ...]] = ()
+    #: A bytes regex that must also match (when one substring is too common to filter).
+    prefilter_pattern: ClassVar[re.Pattern[bytes] | None] = None
     scope: ClassVar[str] = "file"
     fixable: ClassVar[bool] = False
     preview: ClassVar[bool] = False
@@ -87,4 +90,6 @@ class Rule:
 
     def wants(self, data: bytes) -> bool:
         """Whether the prefilter lets this rule look at a file with these bytes."""
-        return not self.prefilter or any(p in data for p in self.prefilter)
+        if self.prefilter and not any(p in data for p in self.prefilter):
+            return False
+        return self.prefilter_pattern is None or self.prefilter_pattern.search(data) is not None
