@@ -57,6 +57,18 @@ def test_apt_checks_on_one_instruction_make_one_finding(tmp_path: Path) -> None:
     assert "--no-install-recommends" in apt.message
 
 
+def test_apt_hygiene_only_in_the_shipped_stages(tmp_path: Path) -> None:
+    # Lines 9 and 13 are in builder stages used only through COPY --from and a RUN mount
+    # (from=wheels): hadolint reports them, Optimus drops them.
+    project = _copy(tmp_path, "hadolint_stages")
+    result = _scan(project)
+    apt = sorted(f.line for f in result.findings if f.rule == "docker-apt-hygiene")
+    # base (through FROM ${BASE_STAGE}), runtime, the unused `debug` target, the final stage
+    assert apt == [5, 17, 22, 28]
+    expected = {k for k in expected_findings(str(project)) if k[2] in MAPPED}
+    assert {(f.path, f.line, f.rule) for f in _docker(result)} == expected
+
+
 def test_shell_form_cmd_but_not_healthcheck_nor_ignored_lines(tmp_path: Path) -> None:
     result = _scan(_copy(tmp_path, "hadolint_project"))
     shell = sorted((f.path, f.line) for f in result.findings if f.rule == "docker-shell-form-cmd")

@@ -11,7 +11,14 @@ import pytest
 
 from optimus.analyze.engine import ScanOptions, scan
 from optimus.analyze.project_context import ProjectContext
-from optimus.engines.ruff import RuffEngine, failure_message
+from optimus.engines.ruff import (
+    SELECT,
+    RuffEngine,
+    drop_nested_complexity,
+    failure_message,
+    foreign_config_failure,
+    own_config,
+)
 from optimus.model import Finding, Project, ScanResult
 from optimus.testing.harness import expected_findings
 from tests.helpers import write_tree
@@ -193,3 +200,137 @@ def test_failure_message_reads_the_cause() -> None:
         "failed: Failed to load configuration `/p/ruff.toml` (Failed to parse /p/ruff.toml)"
     )
     assert failure_message("", 2) == "ruff exited with status 2"
+
+
+def test_nested_complexity_is_not_reported_twice(project: Path) -> None:
+    found = {
+        (f.line, f.message.split(" is too complex")[0])
+        for f in _at(_scan(project), "app/nested.py")
+    }
+    # make_handler (8) is only its nested handle (7) plus 1: dropped; busy_factory's own
+    # branches (13 - 6 = 7) are over the limit of 5 on their own: kept.
+    assert found == {(5, "`handle`"), (21, "`busy_factory`"), (22, "`inner`")}
+
+
+def test_drop_nested_complexity_subtracts_the_outermost_nested_results(tmp_path: Path) -> None:
+    source = tmp_path / "m.py"
+    source.write_text(
+        "def outer():\n"  # 1
+        "    def a():\n"  # 2
+        "        def deep():\n"  # 3
+        "            pass\n"
+        "    def b():\n"  # 5
+        "        pass\n"
+        "    return a, b\n"
+        "def alone():\n"  # 8
+        "    pass\n",
+        encoding="utf-8",
+    )
+
+    def c901(row: int, complexity: int) -> dict[str, object]:
+        message = f"`f` is too complex ({complexity} > 10)"
+        return {
+            "code": "C901",
+            "filename": str(source),
+            "location": {"row": row},
+            "message": message,
+        }
+
+    other = {"code": "S113", "filename": str(source), "location": {"row": 1}, "message": "x"}
+    # outer = 1 + a (12, which holds deep's 11) + b (11): 24 - 12 - 11 = 1, dropped.
+    records = [c901(1, 24), c901(2, 12), c901(3, 11), c901(5, 11), c901(8, 11), other]
+    kept = drop_nested_complexity(records)
+    assert [r["location"]["row"] for r in kept] == [3, 5, 8, 1]  # a too: 1 + deep's 11
+    # a's own 1 + deep's 11: a is dropped too when deep is the only reason.
+    records = [c901(2, 12), c901(3, 11)]
+    assert [r["location"]["row"] for r in drop_nested_complexity(records)] == [3]
+    # Outer branches of its own above the limit: kept.
+    records = [c901(1, 23), c901(2, 12)]
+    assert len(drop_nested_complexity(records)) == 2
+
+
+def test_perf203_is_not_asked_for(tmp_path: Path) -> None:
+    assert "PERF" not in SELECT and "PERF2" not in SELECT
+    write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "p"\n',
+            "ruff.toml": 'target-version = "py310"\n',
+            "app.py": (
+                "def run(items):\n"
+                "    out = []\n"
+                "    for item in items:\n"
+                "        try:\n"
+                "            out.append(int(item))\n"
+                "        except ValueError:\n"
+                "            pass\n"
+                "    for item in items:\n"
+                "        if item:\n"
+                "            out.append(item)\n"
+                "    return out\n"
+            ),
+        },
+    )
+    rules = {f.rule for f in _scan(tmp_path).findings if f.engine == "ruff"}
+    assert rules == {"ruff:PERF401"}
+
+
+def test_a_nested_projects_broken_config_does_not_stop_the_outer_project(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": (
+                '[project]\nname = "outer"\n\n[tool.ruff.lint.mccabe]\nmax-complexity = 1\n'
+            ),
+            "outer.py": (
+                "import requests\n\n"
+                "def get(flag):\n"
+                "    if flag:\n"
+                "        return requests.get('https://x')\n"
+                "    return None\n"
+            ),
+            "{{cookiecutter.slug}}/pyproject.toml": "[project]\nname = {{ cookiecutter.slug }}\n",
+            "{{cookiecutter.slug}}/inner.py": "import requests\n\nrequests.get('https://y')\n",
+        },
+    )
+    result = _scan(tmp_path)
+    outer = {(f.rule, f.line) for f in result.findings if f.project == "."}
+    # The outer project's own configuration still applies (max-complexity = 1).
+    assert outer == {("http-no-timeout", 5), ("high-complexity", 3)}
+    # The template project itself cannot be linted: one diagnostic, for it alone.
+    ruff = [d for d in result.diagnostics if d.message.startswith("engine ruff")]
+    assert [d.path for d in ruff] == ["{{cookiecutter.slug}}"]
+    assert "Failed to parse" in ruff[0].message
+
+
+def test_foreign_config_failure_and_own_config(tmp_path: Path) -> None:
+    stderr = f"ruff failed\n  Cause: Failed to parse {tmp_path}/tpl/pyproject.toml\n"
+    assert foreign_config_failure(stderr, str(tmp_path))
+    assert not foreign_config_failure(stderr, str(tmp_path / "tpl"))
+    assert not foreign_config_failure("ruff failed\n  Cause: something else\n", str(tmp_path))
+    write_tree(tmp_path, {"a/b/pyproject.toml": "not = [toml", "a/pyproject.toml": "[project]\n"})
+    assert own_config(str(tmp_path / "a" / "b")) in (None, *_ancestor_configs(tmp_path))
+    write_tree(tmp_path, {"a/pyproject.toml": "[tool.ruff]\nline-length = 90\n"})
+    assert own_config(str(tmp_path / "a" / "b")) == os.path.realpath(tmp_path / "a/pyproject.toml")
+    write_tree(tmp_path, {"a/b/ruff.toml": ""})
+    assert own_config(str(tmp_path / "a" / "b")) == os.path.realpath(tmp_path / "a/b/ruff.toml")
+
+
+def _ancestor_configs(tmp_path: Path) -> list[str]:
+    """Configurations above the test's folder (outside its control)."""
+    found = []
+    for folder in Path(os.path.realpath(tmp_path)).parents:
+        found += [str(folder / n) for n in (".ruff.toml", "ruff.toml", "pyproject.toml")]
+    return found
+
+
+def test_project_under_site_packages_is_a_diagnostic_not_a_clean_result(tmp_path: Path) -> None:
+    site = tmp_path / "lib" / "python3.11" / "site-packages"
+    write_tree(site, {"pkg/__init__.py": "import requests\n\nrequests.get('https://x')\n"})
+    result = _scan(site)
+    assert not [f for f in result.findings if f.engine == "ruff"]
+    messages = [d.message for d in result.diagnostics if d.message.startswith("engine ruff")]
+    assert messages == [
+        "engine ruff: checked no file: the project folder lies under `site-packages`, which "
+        "Ruff excludes by default; its Ruff checks were skipped"
+    ]

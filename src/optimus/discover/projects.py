@@ -13,6 +13,7 @@ import json
 import os
 import re
 import tomllib
+from typing import Any
 
 from optimus.discover.walk import STRONG_MARKERS, DirInfo, FileEntry, WalkResult
 from optimus.parse.kinds import CODE_KINDS, is_dockerfile_name
@@ -56,41 +57,50 @@ def _has_k8s_manifests(info: DirInfo, root: str) -> bool:
     return False
 
 
-def _workspace_members(root: str, info: DirInfo) -> list[str] | None:
-    """Member globs of a Cargo, uv or npm/yarn/pnpm workspace rooted here, or None."""
+def _read_manifest(folder: str, name: str) -> dict[str, Any]:
+    """A folder's TOML or JSON manifest as a table; {} when it is unreadable or not a table."""
+    is_json = name.endswith(".json")
+    # TOML: decode errors only, as before (tomllib's other ValueErrors still propagate).
+    errors = (
+        (OSError, ValueError) if is_json else (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError)
+    )
+    try:
+        with open(os.path.join(folder, name), "rb") as fh:
+            data = json.load(fh) if is_json else tomllib.load(fh)
+    except errors:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _lookup(table: Any, *keys: str) -> Any:
+    """``table[k1][k2]...``, or None where a level is missing or not a table."""
+    for key in keys:
+        table = table.get(key) if isinstance(table, dict) else None
+    return table
+
+
+def _workspace_members(root: str, info: DirInfo) -> tuple[list[str] | None, bool]:
+    """Member globs of a Cargo, uv or npm/yarn/pnpm workspace rooted here (None when there is
+    none), and whether Cargo.toml declares a workspace (each manifest is read once)."""
     folder = os.path.join(root, info.path)
+    cargo = uv = npm = None
+    if "Cargo.toml" in info.names:
+        cargo = _lookup(_read_manifest(folder, "Cargo.toml"), "workspace")
+    if "pyproject.toml" in info.names:
+        uv = _lookup(_read_manifest(folder, "pyproject.toml"), "tool", "uv", "workspace")
+    if "package.json" in info.names:
+        npm = _lookup(_read_manifest(folder, "package.json"), "workspaces")
+        if isinstance(npm, dict):
+            npm = npm.get("packages")
     patterns: list[str] = []
     found = False
-    if "Cargo.toml" in info.names:
-        try:
-            with open(os.path.join(folder, "Cargo.toml"), "rb") as fh:
-                ws = tomllib.load(fh).get("workspace")
-        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-            ws = None
+    for ws in (cargo, uv):
         if isinstance(ws, dict):
             found = True
             patterns += [m for m in ws.get("members", []) if isinstance(m, str)]
-    if "pyproject.toml" in info.names:
-        try:
-            with open(os.path.join(folder, "pyproject.toml"), "rb") as fh:
-                uv = tomllib.load(fh).get("tool", {}).get("uv", {})
-            ws = uv.get("workspace") if isinstance(uv, dict) else None
-        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError, AttributeError):
-            ws = None
-        if isinstance(ws, dict):
-            found = True
-            patterns += [m for m in ws.get("members", []) if isinstance(m, str)]
-    if "package.json" in info.names:
-        try:
-            with open(os.path.join(folder, "package.json"), "rb") as fh:
-                ws = json.load(fh).get("workspaces")
-        except (OSError, ValueError, AttributeError):
-            ws = None
-        if isinstance(ws, dict):
-            ws = ws.get("packages")
-        if isinstance(ws, list):
-            found = True
-            patterns += [m for m in ws if isinstance(m, str)]
+    if isinstance(npm, list):
+        found = True
+        patterns += [m for m in npm if isinstance(m, str)]
     if "pnpm-workspace.yaml" in info.names:
         found = True
         try:
@@ -98,15 +108,7 @@ def _workspace_members(root: str, info: DirInfo) -> list[str] | None:
                 patterns += re.findall(r"^\s*-\s*['\"]?([^'\"\n]+)", fh.read(), re.MULTILINE)
         except OSError:
             pass
-    return patterns if found else None
-
-
-def _is_cargo_workspace(root: str, info: DirInfo) -> bool:
-    try:
-        with open(os.path.join(root, info.path, "Cargo.toml"), "rb") as fh:
-            return isinstance(tomllib.load(fh).get("workspace"), dict)
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-        return False
+    return (patterns if found else None), isinstance(cargo, dict)
 
 
 def find_projects(walked: WalkResult) -> dict[str, list[str]]:
@@ -117,8 +119,8 @@ def find_projects(walked: WalkResult) -> dict[str, list[str]]:
     cargo_workspaces: set[str] = set()
     for path in sorted(walked.dirs, key=lambda p: (p.count("/") if p != "." else -1, p)):
         info = walked.dirs[path]
-        enclosing = _enclosing(path, projects)
-        ws_root = _enclosing(path, workspaces)
+        enclosing = owner_of(path, projects)
+        ws_root = owner_of(path, workspaces)
         # Cargo makes every path-dependency crate inside a workspace folder a member.
         cargo_member = ws_root in cargo_workspaces and "Cargo.toml" in info.names
         if (
@@ -131,25 +133,16 @@ def find_projects(walked: WalkResult) -> dict[str, list[str]]:
             continue
         if _is_strong(info) or (enclosing is None and _is_weak(info, root)):
             projects[path] = []
-            members = _workspace_members(root, info)
+            members, cargo = _workspace_members(root, info)
             if members is not None:
                 workspaces[path] = members
-                if "Cargo.toml" in info.names and _is_cargo_workspace(root, info):
+                if cargo:
                     cargo_workspaces.add(path)
     if "." not in projects and any(
         f.kind in CODE_KINDS and owner_of(f.path, projects) is None for f in walked.files
     ):
         projects["."] = []  # loose code under the root is scanned as the root's project
     return projects
-
-
-def _enclosing(path: str, projects: dict[str, list[str]]) -> str | None:
-    current = _parent(path)
-    while current is not None:
-        if current in projects:
-            return current
-        current = _parent(current)
-    return None
 
 
 def _matches_member(path: str, ws_root: str, patterns: list[str]) -> bool:
@@ -164,7 +157,7 @@ def _matches_member(path: str, ws_root: str, patterns: list[str]) -> bool:
 
 
 def owner_of(path: str, projects: dict[str, list[str]]) -> str | None:
-    """The project that owns a root-relative file path: the nearest enclosing project."""
+    """The project that owns a root-relative file (or folder) path: the nearest enclosing one."""
     current = _parent(path)
     while current is not None:
         if current in projects:

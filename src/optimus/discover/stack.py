@@ -11,7 +11,7 @@ import re
 import tomllib
 from collections.abc import Iterable
 
-from optimus.discover.walk import FileEntry
+from optimus.discover.walk import STRONG_MARKERS, FileEntry
 from optimus.model import LanguageStats, Stack
 from optimus.parse.kinds import is_dockerfile_name
 
@@ -187,20 +187,9 @@ def detect_stack(
             if base in _LOCKFILES:
                 stack.lockfiles.append(base)
                 managers.append(_LOCKFILES[base])
-            if base in (
-                "pyproject.toml",
-                "Cargo.toml",
-                "package.json",
-                "Pipfile",
-                "setup.py",
-                "setup.cfg",
-                "go.mod",
-                "pom.xml",
-                "build.gradle",
-                "build.gradle.kts",
-                "Gemfile",
-                "composer.json",
-            ) or (base.startswith("requirements") and base.endswith(".txt")):
+            if base in STRONG_MARKERS or (
+                base.startswith("requirements") and base.endswith(".txt")
+            ):
                 stack.manifests.append(base)
                 deps, manager = manifest_dependencies(entry.abspath, base)
                 frameworks |= {FRAMEWORKS[d] for d in deps if d in FRAMEWORKS}

@@ -7,7 +7,8 @@ project's ``.hadolint.yaml`` (``ignored``, ``override``...) and inline
 hadolint reports (DL3008 version pinning, ShellCheck findings...) is dropped:
 
 - DL3009 (apt lists not deleted), DL3015 (no ``--no-install-recommends``) map onto
-  ``docker-apt-hygiene``; both on one instruction make one finding.
+  ``docker-apt-hygiene``; both on one instruction make one finding. Builder stages, used
+  only through ``COPY --from``, are left out: their leftovers do not ship.
 - DL3042 (pip without ``--no-cache-dir``) is not used: Optimus's own ``docker-pip-cache``
   detector covers it with fewer false positives (builder stages whose files are copied out,
   ``PIP_NO_CACHE_DIR=off``, ``PIP_CONFIG_FILE``), as a review of real Dockerfiles showed.
@@ -28,9 +29,11 @@ import subprocess
 from typing import TYPE_CHECKING, Any
 
 from optimus.engines.base import Engine, EngineError, EngineHit
+from optimus.parse.dockerfile import Dockerfile
 from optimus.parse.errors import ParseError
 from optimus.parse.source import SourceFile
 from optimus.registry import engine
+from optimus.rules.docker._common import global_args, parent_stage, stage_chain, substitute
 
 if TYPE_CHECKING:
     from optimus.analyze.project_context import ProjectContext
@@ -150,6 +153,51 @@ def _instruction(src: SourceFile, line: int | None) -> tuple[str, int | None]:
     return "", None
 
 
+def _sources_of(dockerfile: Dockerfile) -> set[int]:
+    """Indexes of the stages that another stage is built FROM or copies from (--from)."""
+    args = global_args(dockerfile)
+    used: set[int] = set()
+    for stage in dockerfile.stages:
+        parent = parent_stage(dockerfile, stage, args)
+        if parent is not None:
+            used.add(parent.index)
+        for ins in stage.instructions:
+            names = [ins.flags["from"]] if "from" in ins.flags else []
+            for mount in ins.flags.get("mount", "").split():
+                options = dict(o.partition("=")[::2] for o in mount.split(","))
+                names += [options["from"]] if options.get("from") else []
+            for name in names:
+                source = dockerfile.stage_named(substitute(name, args))
+                if source is not None and source.index < stage.index:
+                    used.add(source.index)
+    return used
+
+
+def in_shipped_stage(src: SourceFile, line: int | None) -> bool:
+    """Whether the instruction at ``line`` is in a stage whose files can ship.
+
+    Those are the stages of the final stage's chain (it and the stages it is built FROM) and
+    of every other stage that nothing uses (another build target, e.g. ``--target prod``).
+    Builder stages used only through ``COPY --from`` leave their apt lists and recommended
+    packages behind: only their artifacts reach the image. Unknown lines and unparsable files
+    count as shipped.
+    """
+    if line is None:
+        return True
+    try:
+        dockerfile = src.dockerfile
+    except ParseError:
+        return True
+    stage = next(
+        (s for s in dockerfile.stages if any(i.line == line for i in s.instructions)), None
+    )
+    if stage is None:
+        return True
+    used = _sources_of(dockerfile)
+    targets = [s for s in dockerfile.stages if s.index not in used or s is dockerfile.final_stage]
+    return any(stage in stage_chain(dockerfile, str(t.index)) for t in targets)
+
+
 def to_hits(records: list[Any], files: dict[str, SourceFile]) -> list[EngineHit]:
     """The kept hadolint results as hits; ``files`` maps the paths given to their files."""
     merged: dict[tuple[str, str, int | None], list[str]] = {}
@@ -163,6 +211,8 @@ def to_hits(records: list[Any], files: dict[str, SourceFile]) -> list[EngineHit]
         if rule is None or src is None:
             continue
         line = record.get("line") if isinstance(record.get("line"), int) else None
+        if code in ("DL3009", "DL3015") and not in_shipped_stage(src, line):
+            continue  # a builder stage: its apt leftovers never ship
         keyword, end_line = _instruction(src, line)
         if code == "DL3025" and keyword and keyword not in ("CMD", "ENTRYPOINT"):
             continue  # shell-form HEALTHCHECK: no signal to lose

@@ -8,9 +8,21 @@ selection, so the checks below run whether or not the project enables them.
 
 - ``ASYNC2xx`` map onto ``blocking-call-in-async`` (Optimus's own detector runs too; the
   same line is reported once). Hits in test code are dropped, as the own rule does.
-- ``S113`` maps onto ``http-no-timeout`` and ``C901`` onto ``high-complexity``.
-- ``B019`` and ``PERFxxx`` have no Optimus rule: they are reported as ``ruff:B019``,
-  ``ruff:PERF401``...
+- ``S113`` maps onto ``http-no-timeout`` and ``C901`` onto ``high-complexity``. Ruff adds a
+  nested function's complexity to the function around it, so an outer function whose
+  complexity, less that of the nested functions Ruff also reports, is within the limit is
+  dropped (it would report the same branches twice).
+- ``B019`` and ``PERF1xx``/``PERF4xx`` have no Optimus rule: they are reported as
+  ``ruff:B019``, ``ruff:PERF401``... PERF203 (``try``/``except`` in a loop) is not asked
+  for: moving the ``try`` out of the loop changes behaviour when each item may fail on its
+  own, and since Python 3.11 an unraised ``try`` costs nothing.
+
+When Ruff stops on a configuration file that is not the project's own (a nested project's
+``pyproject.toml`` that is a template, not TOML), it runs once more with the project's own
+configuration given by ``--config`` (or ``--isolated`` when the project has none), which
+stops Ruff from reading the configurations below. When Ruff checks no file at all (the
+project folder lies under ``site-packages`` or another folder Ruff excludes by default, or
+Ruff's configuration excludes it), that is a diagnostic, not a clean result.
 
 Only files the Optimus walk kept for this project are reported (nothing under
 node_modules, .venv, build output, nested projects or Optimus's ``exclude``); the folders
@@ -19,8 +31,11 @@ the walk never enters are passed to Ruff as ``--extend-exclude`` so it does not 
 
 from __future__ import annotations
 
+import ast
 import json
 import os
+import re
+import tomllib
 from typing import TYPE_CHECKING, Any
 
 from optimus.discover.walk import SKIP_DIRS
@@ -32,8 +47,41 @@ from optimus.registry import engine
 if TYPE_CHECKING:
     from optimus.analyze.project_context import ProjectContext
 
-#: What Optimus asks Ruff for (replaces the project's own ``select``).
-SELECT = ("ASYNC2", "PERF", "S113", "B019", "C901")
+#: What Optimus asks Ruff for (replaces the project's own ``select``); PERF203 is left out.
+SELECT = ("ASYNC2", "PERF1", "PERF4", "S113", "B019", "C901")
+#: Folder names in Ruff's default ``exclude`` (a project under one is never checked).
+RUFF_DEFAULT_EXCLUDES = frozenset(
+    {
+        ".bzr",
+        ".direnv",
+        ".eggs",
+        ".git",
+        ".git-rewrite",
+        ".hg",
+        ".ipynb_checkpoints",
+        ".mypy_cache",
+        ".nox",
+        ".pants.d",
+        ".pyenv",
+        ".pytest_cache",
+        ".pytype",
+        ".ruff_cache",
+        ".svn",
+        ".tox",
+        ".venv",
+        ".vscode",
+        "__pypackages__",
+        "_build",
+        "buck-out",
+        "dist",
+        "node_modules",
+        "site-packages",
+        "venv",
+    }
+)
+_NO_FILES = "No Python files found"
+_FAILED_TO_PARSE = re.compile(r"Failed to parse (.+?\.toml)\s*$", re.MULTILINE)
+_COMPLEXITY = re.compile(r"\((\d+) > (\d+)\)")
 
 _ASYNC_ADVICE = (
     "a blocking call in a coroutine stalls the event loop and every task it serves; use an "
@@ -81,8 +129,15 @@ class RuffEngine(Engine):
             ".",
         ]
         done = self.call(args, project_dir)
+        if done.returncode != 0 and foreign_config_failure(done.stderr, project_dir):
+            # A nested project's configuration: read only this project's own (or none).
+            own = own_config(project_dir)
+            retry = ["--config", own] if own else ["--isolated"]
+            done = self.call([*args[:-1], *retry, "."], project_dir)
         if done.returncode != 0:
             raise EngineError(failure_message(done.stderr, done.returncode))
+        if _NO_FILES in done.stderr:
+            raise EngineError(no_files_message(project_dir))
         try:
             records = json.loads(done.stdout or "[]")
         except ValueError:
@@ -91,7 +146,7 @@ class RuffEngine(Engine):
             raise EngineError("ruff printed an unexpected JSON report")
         kept = set(ctx.paths)
         hits = []
-        for record in records:
+        for record in drop_nested_complexity(records):
             if not isinstance(record, dict):
                 continue
             local = _project_path(record.get("filename"), project_dir)
@@ -110,6 +165,102 @@ def failure_message(stderr: str, returncode: int) -> str:
     if causes:
         return "failed: " + causes[0] + (f" ({causes[-1]})" if len(causes) > 1 else "")
     return lines[0] if lines else f"ruff exited with status {returncode}"
+
+
+def foreign_config_failure(stderr: str, project_dir: str) -> bool:
+    """Whether Ruff stopped on a TOML file that is not in the project's own folder."""
+    match = _FAILED_TO_PARSE.search(stderr)
+    if match is None:
+        return False
+    broken = os.path.dirname(os.path.realpath(match.group(1)))
+    return broken != os.path.realpath(project_dir)
+
+
+def own_config(project_dir: str) -> str | None:
+    """The Ruff configuration Ruff would use for the project: the closest `.ruff.toml`,
+    `ruff.toml` or `pyproject.toml` with a `[tool.ruff]` table in the folder or above it
+    (files that are not valid TOML are passed over)."""
+    folder = os.path.realpath(project_dir)
+    while True:
+        for name in (".ruff.toml", "ruff.toml", "pyproject.toml"):
+            path = os.path.join(folder, name)
+            if not os.path.isfile(path):
+                continue
+            if name != "pyproject.toml":
+                return path
+            try:
+                with open(path, "rb") as fh:
+                    if "ruff" in tomllib.load(fh).get("tool", {}):
+                        return path
+            except (OSError, ValueError):
+                continue
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+
+
+def no_files_message(project_dir: str) -> str:
+    """Why Ruff checked nothing, for a project that has Python files."""
+    parts = os.path.realpath(project_dir).replace(os.sep, "/").split("/")
+    under = next((p for p in parts if p in RUFF_DEFAULT_EXCLUDES), None)
+    if under is not None:
+        return (
+            f"checked no file: the project folder lies under `{under}`, which Ruff "
+            "excludes by default; its Ruff checks were skipped"
+        )
+    return (
+        "checked no file: Ruff's `exclude`/`extend-exclude` settings exclude every Python "
+        "file of the project; its Ruff checks were skipped"
+    )
+
+
+def _complexity(record: dict[str, Any]) -> tuple[int, int] | None:
+    """(complexity, limit) from a C901 message ("`f` is too complex (12 > 10)")."""
+    match = _COMPLEXITY.search(str(record.get("message") or ""))
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def _function_ends(filename: str) -> dict[int, int]:
+    """Line of each function's `def` (its name) to the function's last line."""
+    try:
+        with open(filename, "rb") as fh:
+            tree = ast.parse(fh.read(), filename=filename)
+    except (OSError, SyntaxError, ValueError, RecursionError):
+        return {}
+    return {
+        node.lineno: node.end_lineno or node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+    }
+
+
+def drop_nested_complexity(records: list[Any]) -> list[Any]:
+    """The records less C901 results double counted: Ruff's complexity of a function
+    includes that of the functions defined in it, so an outer function whose complexity,
+    less that of the nested functions Ruff also reports (the outermost ones within its
+    lines), is within the limit reports nothing of its own."""
+    by_file: dict[str, list[tuple[int, int, int, int]]] = {}
+    for index, record in enumerate(records):
+        if not isinstance(record, dict) or record.get("code") != "C901":
+            continue
+        numbers, row = _complexity(record), _row(record.get("location"))
+        if numbers is not None and row is not None and isinstance(record.get("filename"), str):
+            by_file.setdefault(record["filename"], []).append((row, *numbers, index))
+    dropped: set[int] = set()
+    for filename, found in by_file.items():
+        if len(found) < 2:
+            continue
+        ends = _function_ends(filename)
+        for row, complexity, limit, index in found:
+            end = ends.get(row, row)
+            inner = [f for f in found if row < f[0] <= end]
+            outermost = [
+                f for f in inner if not any(g[0] < f[0] <= ends.get(g[0], g[0]) for g in inner)
+            ]
+            if outermost and complexity - sum(f[1] for f in outermost) <= limit:
+                dropped.add(index)
+    return [r for i, r in enumerate(records) if i not in dropped]
 
 
 def _project_path(filename: object, project_dir: str) -> str | None:

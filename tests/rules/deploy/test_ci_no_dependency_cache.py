@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from optimus.rules.deploy._gha import action_ref
+from optimus.parse.source import SourceFile
+from optimus.rules.deploy import ci_no_dependency_cache
+from optimus.rules.deploy._gha import Workflow, action_ref, is_release_workflow
 from optimus.rules.deploy.ci_no_dependency_cache import install_command
-from optimus.testing.harness import assert_rule_matches
+from optimus.testing.harness import assert_rule_matches, scan_fixture
 
 RULE = "ci-no-dependency-cache"
 FIXTURES = Path(__file__).parent / "ci_no_dependency_cache"
@@ -28,6 +30,34 @@ def test_fixture_projects(project: str) -> None:
 def test_release_and_publishing_workflows_are_skipped() -> None:
     result = assert_rule_matches(str(FIXTURES / "repo"), RULE)
     assert {f.path for f in result.findings} == {".github/workflows/ci.yml"}
+
+
+@pytest.mark.parametrize(
+    "workflow",
+    ["docs.yml", "pages.yml", "aws.yml", "cloud.yml", "step_named.yml", "job_named.yml"],
+)
+def test_deploying_workflows_are_publishing(workflow: str) -> None:
+    """gh-pages and cloud deployers, and jobs or steps named release/publish/deploy, make a
+    workflow a publishing one (no cache advice: cache poisoning), though it would fire."""
+    assert is_release_workflow(_workflow(workflow))
+    folder = FIXTURES / "repo"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(ci_no_dependency_cache, "is_release_workflow", lambda _w: False)
+        result = scan_fixture(str(folder), [RULE])
+    assert f".github/workflows/{workflow}" in {f.path for f in result.findings}
+
+
+def test_cd_in_a_step_name_is_not_publishing() -> None:
+    workflow = _workflow("ci.yml")
+    workflow.doc["jobs"]["test"]["steps"][0]["name"] = "cd into the docs and build"
+    assert not is_release_workflow(workflow)
+
+
+def _workflow(name: str) -> Workflow:
+    path = f".github/workflows/{name}"
+    data = (FIXTURES / "repo" / path).read_bytes()
+    src = SourceFile(path, path, "yaml", data)
+    return Workflow(src, src.yaml[0])
 
 
 def test_messages() -> None:

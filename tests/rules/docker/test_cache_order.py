@@ -55,6 +55,8 @@ def test_messages_name_the_install_and_the_manifests() -> None:
         ("yarn", "yarn"),
         ("pnpm install --frozen-lockfile", "pnpm"),
         ("cargo fetch", "cargo"),
+        ("cargo chef cook --release --recipe-path recipe.json", "cargo"),
+        ("cargo chef prepare --recipe-path recipe.json", None),
         ("go mod download", "go"),
         ("bundle install", "bundle"),
         ("./mvnw -B package", "mvn"),

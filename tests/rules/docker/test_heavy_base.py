@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from optimus.model import Severity
 from optimus.parse.dockerfile import parse_dockerfile
+from optimus.rules.docker._common import is_base_image_definition
 from optimus.rules.docker.heavy_base import advise, parse_image, resolve_final, substitute
 from optimus.testing.harness import assert_rule_matches
 
@@ -64,3 +67,31 @@ def test_resolve_final_follows_aliases_and_stops_on_cycles() -> None:
     # "a" in the last FROM names stage 2 ("FROM b AS a"), whose "b" names stage 1, whose
     # "a" is the external image a (stage 2 is not earlier than stage 1).
     assert resolved is not None and resolved[0].repository == "a" and resolved[1].line == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "base"),
+    [
+        ('FROM buildpack-deps:bookworm\nRUN make install\nCMD ["python3"]\n', True),
+        ("FROM alpine:3.21\nRUN apk add ruby\nCMD irb\n", True),
+        ("FROM debian:bookworm-slim\nRUN apt-get update\n", True),
+        ('FROM debian:bookworm\nCMD ["php", "-a"]\n', True),
+        ('FROM scratch\nADD rootfs.tar.xz /\nCMD ["/bin/sh"]\n', True),
+        (
+            "FROM buildpack-deps:bookworm\nCOPY docker-entrypoint.sh /usr/local/bin/\n"
+            'ENTRYPOINT ["tini", "--", "docker-entrypoint.sh"]\nCMD ["node"]\n',
+            True,
+        ),
+        ('FROM python:3.12\nCOPY . /app\nCMD ["python3"]\n', False),
+        ('FROM python:3.12\nCMD ["python3", "app.py"]\n', False),
+        ('FROM python:3.12\nENTRYPOINT ["python3", "-m", "app"]\n', False),
+        (
+            'FROM node:22\nCOPY docker-entrypoint.sh /\nENTRYPOINT ["/docker-entrypoint.sh"]\n',
+            False,
+        ),
+        ("FROM golang:1.23 AS build\nCOPY . .\nRUN go build\nFROM debian\nCMD bash\n", False),
+        ('FROM python:3.12\nENTRYPOINT ["sh", "-c", "python app.py"]\n', False),
+    ],
+)
+def test_base_image_definition(text: str, base: bool) -> None:
+    assert is_base_image_definition(parse_dockerfile(text)) is base

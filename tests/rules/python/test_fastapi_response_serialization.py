@@ -33,6 +33,16 @@ def test_messages_cover_both_versions() -> None:
     manual = next(m for m in messages if "`manual` returns `JSONResponse(...)`" in m)
     assert "return the data" in manual
     assert all(f.severity.value == "low" for f in result.findings)
+    assert all(f.confidence.value == "low" for f in result.findings)
+    # every message says its advice holds only on FastAPI >= 0.130
+    assert all("FastAPI >= 0.130" in m or "FastAPI 0.130 or later" in m for m in messages)
+    assert "If the project runs FastAPI 0.130 or later" in untyped
+
+
+def test_small_literals_and_annotated_responses_are_skipped() -> None:
+    result = assert_rule_matches(str(FIXTURE), RULE)
+    small = {f.message.split("`")[1] for f in result.findings if f.path == "app/small.py"}
+    assert small == {"four", "nested", "mixed"}  # not root, logout, token, oauth_login
 
 
 def test_metadata() -> None:

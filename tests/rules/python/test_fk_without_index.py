@@ -9,13 +9,14 @@ import pytest
 
 from optimus.model import ScanResult
 from optimus.registry import get_rule
+from optimus.rules.python import fk_without_index
 from optimus.rules.python._fk_python import read_python
-from optimus.rules.python._fk_sql import read_sql
-from optimus.testing.harness import assert_rule_matches
+from optimus.rules.python._fk_sql import is_down_migration, is_sql_migration, read_sql
+from optimus.testing.harness import assert_rule_matches, scan_fixture
 
 RULE = "fk-without-index"
 FIXTURES = Path(__file__).parent / "fk_without_index"
-PROJECTS = ["sqlalchemy_app", "django_app", "alembic_app", "sql_app"]
+PROJECTS = ["sqlalchemy_app", "django_app", "alembic_app", "sql_app", "sql_migrations_app"]
 
 
 def assert_no_duplicates(result: ScanResult) -> None:
@@ -44,6 +45,48 @@ def test_alembic_migrations_are_read_but_not_reported() -> None:
     for name, (lines, marked) in found.items():
         assert lines == marked, name
     assert sum(len(m) for _, m in found.values()) == 4
+
+
+def test_sql_migration_histories_are_not_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Diesel, sqlx, Flyway, golang-migrate, db/migrate and goose files are history; only the
+    schema files are reported. With migrations reported, the up files do fire (so the skip,
+    not the parser, clears them), and down files still never do."""
+    project = FIXTURES / "sql_migrations_app"
+    quiet = {f.path for f in assert_rule_matches(str(project), RULE).findings}
+    assert quiet == {"db/schema.sql", "db/init.sql"}
+    monkeypatch.setattr(fk_without_index, "REPORT_MIGRATIONS", True)
+    result = scan_fixture(str(project), [RULE])
+    loud = {f.path for f in result.findings}
+    assert loud == quiet | {
+        "migrations/2022-09-08-102358_site_languages/up.sql",
+        "migrations/20230101000000_sqlx_init.sql",
+        "src/main/resources/db/migration/V1__init.sql",
+        "db/sql/000001_votes.up.sql",
+        "db/migrate/20240101_tags.sql",
+        "goose/00002_follows.sql",
+    }
+
+
+@pytest.mark.parametrize(
+    ("path", "migration", "down"),
+    [
+        ("migrations/2019-02-26-002946_create_user/up.sql", True, False),
+        ("migrations/2019-02-26-002946_create_user/down.sql", True, True),
+        ("db/000001_init.down.sql", True, True),
+        ("sql/V1_2__init.sql", True, False),
+        ("sql/U3__undo.sql", True, True),
+        ("migrations/20230101_init.sql", True, False),
+        ("prisma/migrations/20241009_init/migration.sql", True, False),
+        ("db/migrate/20240101_tags.sql", True, False),
+        ("db/schema.sql", False, False),
+        ("init.sql", False, False),
+        ("db/structure.sql", False, False),
+        ("sql/0001_init.sql", False, False),
+    ],
+)
+def test_migration_paths(path: str, migration: bool, down: bool) -> None:
+    assert is_sql_migration(path) is migration
+    assert is_down_migration(path) is down
 
 
 def _messages(project: str) -> dict[tuple[str, int | None], str]:

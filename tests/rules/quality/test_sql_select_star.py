@@ -52,6 +52,11 @@ def test_fixture_project() -> None:
         ("SELECT * FROM pg_catalog.pg_tables", 0),
         ("SELECT '*', x FROM t -- SELECT * FROM y", 0),
         ("INSERT INTO t SELECT * FROM s", 0),
+        ("SELECT * FROM alembic_version", 0),
+        ("SELECT * FROM public.schema_migrations ORDER BY version", 0),
+        ('SELECT * FROM "__diesel_schema_migrations"', 0),
+        ("SELECT * FROM flyway_schema_history", 0),
+        ("SELECT * FROM alembic_versions", 1),
     ],
 )
 def test_outermost_wildcards(sql: str, stars: int) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from optimus.model import Severity
 from optimus.parse.source import SourceFile
-from optimus.rules.rust.unwrap_density import UnwrapDensity
+from optimus.rules.rust.unwrap_density import MIN_COUNT, UnwrapDensity, count_panics
 from optimus.testing.harness import assert_rule_matches
 
 FIXTURES = Path(__file__).parent / "unwrap_density"
@@ -15,6 +15,12 @@ FIXTURES = Path(__file__).parent / "unwrap_density"
 def _check(code: str, path: str = "src/lib.rs") -> list:
     src = SourceFile(path, path, "rust", code.encode())
     return list(UnwrapDensity().check(src))
+
+
+def _lines(code: str) -> list[int]:
+    """The counted lines, whatever the reporting threshold."""
+    src = SourceFile("src/lib.rs", "src/lib.rs", "rust", code.encode())
+    return sorted(count_panics(src.tree.root_node).lines)
 
 
 def test_fixture_matches_markers() -> None:
@@ -32,16 +38,16 @@ def test_fixture_count_skips_tests_and_safe_forms() -> None:
 
 
 def test_fingerprint_survives_count_change() -> None:
-    (one,) = _check("fn f() { a.unwrap(); }\n")
-    (two,) = _check("fn f() { a.unwrap(); b.unwrap(); }\n")
+    (one,) = _check("fn f() { a.unwrap(); b.unwrap(); c.unwrap(); }\n")
+    (two,) = _check("fn f() { a.unwrap(); b.unwrap(); c.unwrap(); d.unwrap(); }\n")
     assert one.snippet == two.snippet == "unwrap-density:src/lib.rs"
-    assert one.message.startswith("1 unwrap()/expect()/panic! call outside")
+    assert one.message.startswith("3 unwrap()/expect()/panic! calls outside")
 
 
 def test_low_density_is_low_severity() -> None:
     body = "".join(f"    let v{i} = {i};\n" for i in range(200))
-    (hit,) = _check(f"fn f() {{\n{body}    a.unwrap();\n}}\n")
-    assert hit.count == 1
+    (hit,) = _check(f"fn f() {{\n{body}    a.unwrap();\n    b.unwrap();\n    c.unwrap();\n}}\n")
+    assert hit.count == 3
     assert hit.severity is None  # the rule's default, low
     assert hit.line == 202
 
@@ -55,15 +61,61 @@ def test_parser_expect_and_unwrap_variants_not_counted() -> None:
         '    c.expect(&format!("bad {}", 1));\n'
         "}\n"
     )
-    (hit,) = _check(code)
-    assert hit.count == 1 and hit.line == 5
+    assert _lines(code) == [5]
 
 
 def test_test_only_files_and_modules() -> None:
-    assert _check("#![cfg(test)]\nfn f() { a.unwrap(); }\n") == []
-    assert _check("fn main() { a.unwrap(); }\n", path="build.rs") == []
-    assert _check("fn f() { a.unwrap(); }\n", path="tests/it.rs") == []
-    code = "#[cfg(not(test))]\nmod m { fn f() { a.unwrap(); } }\n"
-    assert _check(code)[0].count == 1
-    code = '#[cfg(any(test, feature = "x"))]\nmod m { fn f() { a.unwrap(); } }\n'
-    assert _check(code)[0].count == 1
+    three = "a.unwrap(); b.unwrap(); c.unwrap();"
+    assert _check(f"#![cfg(test)]\nfn f() {{ {three} }}\n") == []
+    assert _check(f"fn main() {{ {three} }}\n", path="build.rs") == []
+    assert _check(f"fn f() {{ {three} }}\n", path="tests/it.rs") == []
+    assert _lines("#[cfg(not(test))]\nmod m { fn f() { a.unwrap(); } }\n") == [2]
+    assert _lines('#[cfg(any(test, feature = "x"))]\nmod m { fn f() { a.unwrap(); } }\n') == [2]
+
+
+def test_fewer_than_three_calls_are_not_reported() -> None:
+    assert MIN_COUNT == 3
+    assert _check('fn f() { a.unwrap(); b.expect("set at start"); }\n') == []
+    assert _check('fn f() { a.unwrap(); b.expect("x"); panic!("no"); }\n')[0].count == 3
+
+
+def test_lock_unwrap_and_expect_are_not_counted() -> None:
+    code = (
+        "fn f(m: &Mutex<u8>, r: &RwLock<u8>) {\n"
+        "    let a = m.lock().unwrap();\n"
+        '    let b = r.read().expect("poisoned");\n'
+        "    let c = (r.write()).unwrap();\n"
+        '    println!("{}", m.lock().unwrap());\n'
+        "    let d = m.try_lock().unwrap();\n"
+        "    let e = file.read(&mut buf).unwrap();\n"
+        '    println!("{}", m.try_lock().unwrap());\n'
+        "}\n"
+    )
+    assert _lines(code) == [6, 7, 8]  # try_lock fails for real; io::Read::read takes a buffer
+
+
+def test_clippy_allow_and_expect_silence_their_kind() -> None:
+    code = (
+        "#[allow(clippy::unwrap_used)]\n"
+        'fn a() { x.unwrap(); y.expect("counted"); }\n'
+        '#[expect(clippy::expect_used, reason = "a, b")]\n'
+        "// a comment between the attribute and the item\n"
+        'fn b() { x.expect("set"); println!("{}", y.expect("set")); z.unwrap(); }\n'
+        "#[allow(clippy::panic)]\n"
+        'impl T { fn c() { panic!("no"); x.unwrap(); } }\n'
+        "mod m {\n"
+        "    #![allow(clippy::unwrap_used, clippy::expect_used)]\n"
+        '    fn d() { x.unwrap(); y.expect("no"); panic!("counted"); }\n'
+        "}\n"
+        "fn e() {\n"
+        "    #[allow(clippy::unwrap_used)]\n"
+        "    let v = x.unwrap();\n"
+        "    w.unwrap();\n"
+        "}\n"
+        "#[allow(clippy::panicking_unwrap)]\n"
+        "fn f() { x.unwrap(); }\n"
+        "#[cfg_attr(test, allow(dead_code))]\n"
+        'fn g() { panic!("counted"); }\n'
+    )
+    assert _lines(code) == [2, 5, 7, 10, 15, 18, 20]
+    assert _lines(f"#![allow(clippy::unwrap_used, clippy::panic)]\n{code}") == [3]

@@ -114,10 +114,21 @@ _PUBLISH_ACTIONS = frozenset(
         "goreleaser/goreleaser-action",
         "js-devtools/npm-publish",
         "changesets/action",
+        # GitHub Pages deployers
         "actions/deploy-pages",
+        "actions/upload-pages-artifact",
+        "jamesives/github-pages-deploy-action",
+        "peaceiris/actions-gh-pages",
+        # cloud deployers
+        "azure/webapps-deploy",
     }
 )
+#: Action prefixes that deploy to a cloud (every AWS action holds deployment credentials;
+#: ``google-github-actions/deploy-cloudrun``, ``deploy-appengine``...).
+_PUBLISH_PREFIXES = ("aws-actions/", "google-github-actions/deploy-")
 _RELEASE_WORDS = re.compile(r"release|publish|deploy|\bcd\b", re.IGNORECASE)
+#: Words of a job's or step's name that say it publishes (``cd`` is left out: ``cd docs``).
+_PUBLISH_NAME = re.compile(r"release|publish|deploy", re.IGNORECASE)
 
 
 def _pushes_image(step: dict[str, Any]) -> bool:
@@ -140,12 +151,19 @@ def _tag_or_release_only(triggers: dict[str, Any]) -> bool:
     return True
 
 
+def _named_for_publishing(key: str, item: dict[str, Any]) -> bool:
+    """Whether a job (by id or ``name:``) or a step (by ``name:``) says it publishes."""
+    name = item.get("name")
+    return bool(_PUBLISH_NAME.search(key) or (isinstance(name, str) and _PUBLISH_NAME.search(name)))
+
+
 def is_release_workflow(workflow: Workflow) -> bool:
     """Whether a workflow publishes or deploys: caching there invites cache poisoning.
 
     By its name or file name (release, publish, deploy), its triggers (releases or tag
-    pushes only), or any step that publishes (PyPI, npm, crates.io, GitHub releases, an
-    image push).
+    pushes only), a job or step named for it (its id or ``name:`` holds release, publish or
+    deploy), or any step that publishes (PyPI, npm, crates.io, GitHub releases, an image
+    push, GitHub Pages, a cloud deploy action).
     """
     name = workflow.doc.get("name")
     file_name = workflow.src.path.rsplit("/", 1)[-1]
@@ -153,12 +171,18 @@ def is_release_workflow(workflow: Workflow) -> bool:
         return True
     if _tag_or_release_only(workflow.triggers):
         return True
-    for _job_id, job in workflow.jobs():
+    for job_id, job in workflow.jobs():
+        if _named_for_publishing(job_id, job):
+            return True
         for _index, step in steps(job):
+            if _named_for_publishing("", step):
+                return True
             ref = action_ref(step)
             if ref is not None:
                 base = "/".join(ref.action.split("/")[:2])
                 if base in _PUBLISH_ACTIONS or ref.action in _PUBLISH_ACTIONS:
+                    return True
+                if ref.action.startswith(_PUBLISH_PREFIXES):
                     return True
                 if base == "docker/build-push-action" and _pushes_image(step):
                     return True

@@ -5,8 +5,9 @@ official ``actions/setup-*`` action without its ``cache`` input, then installs t
 project's dependencies (``pip install -r``, ``poetry install``, ``uv sync``, ``npm ci``,
 ``yarn``, ``pnpm install``, ``mvn``, ``gradle``, ``go build``...), with no other cache step
 in the job. setup-go v4+ caches by default; setup-node v5+ does when package.json has
-``packageManager``. Release and publishing workflows are never reported: a cache there can
-be poisoned by any workflow of the repository (zizmor's ``cache-poisoning`` audit).
+``packageManager``. Release, publishing and deploying workflows (GitHub Pages and cloud
+deployers included) are never reported: a cache there can be poisoned by any workflow of the
+repository (zizmor's ``cache-poisoning`` audit).
 """
 
 from __future__ import annotations
@@ -209,7 +210,10 @@ class CiNoDependencyCache(Rule):
         ),
         "When not to": (
             "Release, publishing and deployment workflows (by name, by release or tag-only "
-            "triggers, or by a publishing step) are skipped: keep them cache-free. Jobs on "
+            "triggers, by a job or step named for a release, publish or deploy, or by a "
+            "publishing step: PyPI, npm, GitHub releases, an image push, GitHub Pages "
+            "deployers, `aws-actions/*`, `google-github-actions/deploy-*`, "
+            "`azure/webapps-deploy`) are skipped: keep them cache-free. Jobs on "
             "self-hosted runners keep their caches on disk and are skipped. Installs of "
             "tools only (`pip install tox`) are not counted, nor projects without the file "
             "the cache keys on (a lockfile, requirements or pyproject.toml), where the "

@@ -8,18 +8,23 @@ needs a healthcheck for the dependent to wait until it is ready; with ``conditio
 service_healthy`` a missing healthcheck makes ``docker compose up`` fail. A service built
 from a local Dockerfile whose stage defines ``HEALTHCHECK`` has one. Services that publish
 ``ports`` or that others depend on need ``restart:`` (or ``deploy.restart_policy``).
+When every dependent already waits for the dependency itself (``nc -z``, ``wait-for-it``,
+``dockerize -wait``, ``pg_isready`` or a retry loop in its compose ``command``/``entrypoint``
+or in the entrypoint script its image runs), the missing healthcheck is only reported as info.
 """
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
+import shlex
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from optimus.analyze.project_context import ProjectContext
 from optimus.model import Category, Confidence, Severity
-from optimus.parse.dockerfile import Dockerfile
+from optimus.parse.dockerfile import Dockerfile, parse_dockerfile
 from optimus.parse.errors import ParseError
 from optimus.parse.source import SourceFile
 from optimus.registry import rule
@@ -113,6 +118,218 @@ def _built_with_healthcheck(ctx: ProjectContext, src: SourceFile, service: dict[
         return False
 
 
+#: Commands that wait until another container accepts connections.
+_WAIT = re.compile(
+    r"\b(?:nc|netcat|ncat)\b[^\n;|&]*\s-\w*z"
+    r"|\bwait[-_]for[-_]it\b|\bwait-for(?:\.sh)?\b|\bwait[-_]for[-_](?:db|database|postgres\w*)\b"
+    r"|\bdockerize\b[^\n]*\s-wait\b|\bpg_isready\b|\bmysqladmin\b[^\n]*\bping\b|/dev/tcp/"
+)
+#: A retry loop (``until <probe>; do ... sleep``) whose condition probes readiness.
+_WAIT_LOOP = re.compile(
+    r"^[^\n#]*\b(?:until|while)\b[^\n]*"
+    r"(?:ready|alive|ping|connect|curl|wget|psql|mysql|redis-cli|healthy|nc\b)[^\n]*"
+    r"(?=[\s\S]{0,400}?\bsleep\b)",
+    re.MULTILINE,
+)
+#: Words of a command that name a script the container runs (``/entrypoint``, ``./start.sh``).
+_SCRIPT = re.compile(r"^[\w./-]*/[\w.-]+$|^[\w.-]+\.sh$")
+
+
+def _text_of(value: Any) -> str:
+    if isinstance(value, list):
+        return " ".join(str(v) for v in value)
+    return value if isinstance(value, str) else ""
+
+
+def _wait_lines(text: str) -> list[str]:
+    """The lines of a command or script that wait for another service."""
+    lines = [line.strip() for line in text.splitlines() if _WAIT.search(line)]
+    lines += [m.group(0).strip() for m in _WAIT_LOOP.finditer(text)]
+    return [line for line in lines if not line.startswith("#")]
+
+
+#: Largest build-context file read from disk (a Dockerfile or an entrypoint script).
+_READ_LIMIT = 1_000_000
+
+
+def _read(ctx: ProjectContext, path: str) -> str | None:
+    """A root-relative file's text (a Dockerfile or a script the compose file runs). A build
+    context in a folder that is a project of its own is not in this project's files: it is
+    read from disk, under the scan root only."""
+    if path in ctx.sources:
+        try:
+            return ctx.sources[path].text
+        except ParseError:
+            return None
+    if ctx.prefix and path.startswith(ctx.prefix):
+        text = ctx.read_text(path[len(ctx.prefix) :])
+        if text is not None:
+            return text
+    if not ctx.root or path.startswith(("/", "../")) or path == "..":
+        return None
+    full = os.path.join(ctx.root, path)
+    try:
+        if not os.path.isfile(full) or os.path.getsize(full) > _READ_LIMIT:
+            return None
+        with open(full, encoding="utf-8", errors="replace") as fh:
+            return fh.read()
+    except OSError:
+        return None
+
+
+def _scripts(command: str) -> list[str]:
+    """The script paths a command runs (``/entrypoint``, ``./docker-entrypoint.sh``)."""
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        words = command.split()
+    return [w for w in words if _SCRIPT.match(w)]
+
+
+def _script_sources(
+    ctx: ProjectContext, context: str, dockerfile: Dockerfile | None, names: list[str]
+) -> list[str]:
+    """Root-relative paths of the build context's files that these script paths run: by the
+    Dockerfile's ``COPY src dest``, else by the only file of that name in the context."""
+    copies: list[tuple[str, str]] = []
+    for stage in dockerfile.stages if dockerfile else []:
+        for ins in stage.of("COPY") + stage.of("ADD"):
+            words = [w for w in ins.words if not w.startswith("--")]
+            if "from" not in ins.flags and len(words) == 2:
+                copies.append((words[0], words[1]))
+    under = "" if context in ("", ".") else context + "/"
+    found: list[str] = []
+    for name in dict.fromkeys(names):
+        base = posixpath.basename(name)
+        copied = [
+            source
+            for source, dest in copies
+            if dest == name
+            or posixpath.basename(dest.rstrip("/")) == base
+            or (dest.endswith(("/", ".")) and posixpath.basename(source) == base)
+        ]
+        if copied:
+            found.append(posixpath.normpath(posixpath.join(context, copied[-1])))
+            continue
+        same = [p for p in ctx.paths if p.startswith(under) and p.rsplit("/", 1)[-1] == base]
+        if len(same) == 1:
+            found.append(same[0])
+        elif not same:
+            found.append(posixpath.normpath(posixpath.join(context, base)))  # at its top
+    return found
+
+
+def _built_from(
+    ctx: ProjectContext, src: SourceFile, service: dict[str, Any]
+) -> tuple[str, Dockerfile | None, Any] | None:
+    """(root-relative build context, its parsed Dockerfile or None, the built stage)."""
+    where = _dockerfile_path(src.path, service.get("build"))
+    if where is None:
+        return None
+    build = service.get("build")
+    context = str(build.get("context", ".")) if isinstance(build, dict) else str(build)
+    context = posixpath.normpath(posixpath.join(posixpath.dirname(src.path), context))
+    source = ctx.sources.get(where[0])
+    try:
+        if source is not None:
+            dockerfile = source.dockerfile if source.kind == "dockerfile" else None
+        else:  # the build context is a project of its own
+            text = _read(ctx, where[0])
+            dockerfile = parse_dockerfile(text) if text is not None else None
+    except ParseError:
+        dockerfile = None
+    if dockerfile is None:
+        return context, None, None
+    stage = dockerfile.stage_named(where[1]) if where[1] else dockerfile.final_stage
+    return context, dockerfile, stage
+
+
+#: Words that name one kind of backing service, as hosts, variables and tools spell them
+#: (``$SQL_HOST``, ``pg_isready``, ``mysqladmin``, ``REDIS_URL``).
+_FAMILIES = (
+    frozenset({"postgres", "postgresql", "postgis", "timescaledb", "pg", "psql", "sql"})
+    | {"db", "database"},
+    frozenset({"mysql", "mariadb", "sql", "db", "database"}),
+    frozenset({"redis", "valkey", "keydb"}),
+    frozenset({"rabbitmq", "rabbit", "amqp", "mq", "broker"}),
+    frozenset({"memcached", "memcache"}),
+    frozenset({"mongo", "mongodb"}),
+    frozenset({"elasticsearch", "opensearch", "elastic", "search"}),
+    frozenset({"kafka"}),
+)
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def _hints(dependency: str, service: dict[str, Any]) -> set[str]:
+    """Words by which a wait may refer to a dependency: the kinds of service its name or
+    image says it is (``db`` and ``postgres:16`` give postgres, pg, sql, database...)."""
+    words = _words(dependency)
+    image = service.get("image")
+    if isinstance(image, str):
+        words |= _words(image.split("@")[0].rsplit("/", 1)[-1].split(":")[0])
+    return {w for family in _FAMILIES if family & words for w in family}
+
+
+def _refers_to(line: str, hints: set[str]) -> bool:
+    return any(
+        w in hints or any(w.startswith(h) for h in hints if len(h) >= 4) for w in _words(line)
+    )
+
+
+def _waits_for(
+    ctx: ProjectContext,
+    src: SourceFile,
+    service: dict[str, Any],
+    dependency: str,
+    services: dict[str, dict[str, Any]],
+) -> str | None:
+    """How a service waits for a dependency before it starts (the waiting command and where
+    it is), or None. A wait counts when it names the dependency, refers to its kind of
+    service (``nc -z $SQL_HOST`` for a ``postgres`` image, ``pg_isready``), or, when the
+    service depends on nothing else, names no other service (a host from a variable)."""
+    command = f"{_text_of(service.get('entrypoint'))}\n{_text_of(service.get('command'))}"
+    texts = [(command, "its compose `command`/`entrypoint`")]
+    names = _scripts(command)
+    built = _built_from(ctx, src, service)
+    if built is not None:
+        context, dockerfile, stage = built
+        for keyword in ("ENTRYPOINT", "CMD"):
+            if keyword.lower() in service:
+                continue  # compose's `entrypoint:`/`command:` replaces the image's
+            instructions = stage.of(keyword) if stage is not None else []
+            if instructions:
+                text = " ".join(instructions[-1].words)
+                texts.append((text, f"the image's {keyword}"))
+                names += _scripts(text)
+        for path in _script_sources(ctx, context, dockerfile, names):
+            text = _read(ctx, path)
+            if text is not None:
+                texts.append((text, f"`{path}`"))
+    others = [re.escape(s) for s in services if s != dependency]
+    own = re.compile(rf"(?<![\w-]){re.escape(dependency)}(?![\w-])")
+    other = re.compile(rf"(?<![\w-])(?:{'|'.join(others)})(?![\w-])") if others else None
+    hints = _hints(dependency, services.get(dependency, {}))
+    only = [d for d, c in _dependencies(service).items() if c != _ONE_SHOT] == [dependency]
+    for text, origin in texts:
+        for line in _wait_lines(text):
+            names_other = other is not None and other.search(line) is not None
+            if (
+                own.search(line)
+                or (not names_other and _refers_to(line, hints))
+                or (only and not names_other)
+            ):
+                return f"`{_short(line)}` in {origin}"
+    return None
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _has_restart(service: dict[str, Any]) -> bool:
     deploy = service.get("deploy")
     return "restart" in service or (isinstance(deploy, dict) and "restart_policy" in deploy)
@@ -144,7 +361,12 @@ class ComposeNoHealthcheck(Rule):
             "`deploy.restart_policy`, where the setup is deployed: the file is named for "
             "production (`docker-compose.prod.yml`) or another service already sets a "
             "policy. A service others wait for with `condition: "
-            "service_completed_successfully` is a one-shot task and is not reported. Files "
+            "service_completed_successfully` is a one-shot task and is not reported. When "
+            "every dependent already waits for the service by itself (`nc -z`, `wait-for-it`, "
+            "`wait-for`, `dockerize -wait`, `pg_isready`, a retry loop with `sleep`) in its "
+            "compose `command`/`entrypoint` or in the entrypoint script its image runs (found "
+            "through the Dockerfile's `COPY`), the missing healthcheck is reported as info and "
+            "the message says how it waits. Files "
             "of one folder are merged as `docker compose -f a -f b` merges them. One "
             "finding per service and problem, on the service's line."
         ),
@@ -273,12 +495,17 @@ class ComposeNoHealthcheck(Rule):
                 and not _built_with_healthcheck(ctx, src, service)
             ):
                 healthy = sorted({d for d, c in dependents if c == "service_healthy"})
+                # Every dependent waits for it by itself: the healthcheck would only move that
+                # wait into Compose (with service_healthy, its absence breaks `up`: not here).
+                waits = {} if healthy else _dependents_waiting(ctx, name, dependents, merged, sites)
                 yield Hit(
-                    _healthcheck_message(name, service, dependents, healthy),
+                    _waiting_message(name, service, waits)
+                    if waits
+                    else _healthcheck_message(name, service, dependents, healthy),
                     line=line,
                     path=src.path,
                     snippet=f"{name}/healthcheck",
-                    severity=Severity.MEDIUM if healthy else None,
+                    severity=Severity.MEDIUM if healthy else Severity.INFO if waits else None,
                 )
             if restart_matters and not _has_restart(service):
                 if "ports" in service:
@@ -296,8 +523,38 @@ class ComposeNoHealthcheck(Rule):
                 )
 
 
+def _dependents_waiting(
+    ctx: ProjectContext,
+    name: str,
+    dependents: list[tuple[str, str]],
+    merged: dict[str, dict[str, Any]],
+    sites: dict[str, tuple[SourceFile, dict[str, Any]]],
+) -> dict[str, str]:
+    """How each dependent waits for ``name`` by itself; empty unless all of them do."""
+    waits = {}
+    for dependent in sorted({d for d, _ in dependents}):
+        if dependent not in merged:
+            return {}
+        how = _waits_for(ctx, sites[dependent][0], merged[dependent], name, merged)
+        if how is None:
+            return {}
+        waits[dependent] = how
+    return waits
+
+
 def _names(names: Iterable[str]) -> str:
     return ", ".join(f"`{n}`" for n in sorted(set(names)))
+
+
+def _waiting_message(name: str, service: dict[str, Any], waits: dict[str, str]) -> str:
+    image = f" (image `{service['image']}`)" if isinstance(service.get("image"), str) else ""
+    how = "; ".join(f"`{d}` runs {w}" for d, w in waits.items())
+    return (
+        f"service `{name}`{image} has no `healthcheck`, but what depends on it already waits "
+        f"until it accepts connections ({how}), so the first requests do not reach it while it "
+        f"is still starting; reported as info only. A `healthcheck:` would still let Compose "
+        f"(`condition: service_healthy`) and `docker compose ps` see when `{name}` is ready"
+    )
 
 
 def _healthcheck_message(

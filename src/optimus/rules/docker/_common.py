@@ -1,11 +1,12 @@
 """Helpers shared by the Docker rules: stage chains, environments, shell commands, compose.
 
-Nothing here registers a rule. ``stage_chain`` follows the final stage through the stages it
-is built FROM (an alias, possibly named through a global ARG); ``chain_env`` collects the ENV
-and ARG defaults those stages set; ``run_commands`` splits a RUN into simple commands with
-their inline assignments; ``compose_builds`` reads docker compose services that build an image
-and resolves their build context and Dockerfile as compose does (relative to the compose
-file, the Dockerfile relative to the context).
+Nothing here registers a rule. ``global_args`` and ``substitute`` expand the ARGs a FROM may
+use; ``is_dev_image`` tells development, CI and test images by their path. ``stage_chain``
+follows the final stage through the stages it is built FROM (an alias, possibly named through a
+global ARG); ``chain_env`` collects the ENV and ARG defaults those stages set; ``run_commands``
+splits a RUN into simple commands with their inline assignments; ``compose_builds`` reads
+docker compose services that build an image and resolves their build context and Dockerfile as
+compose does (relative to the compose file, the Dockerfile relative to the context).
 """
 
 from __future__ import annotations
@@ -22,9 +23,8 @@ from optimus.analyze.project_context import ProjectContext
 from optimus.parse.dockerfile import Dockerfile, Instruction, Stage
 from optimus.parse.errors import ParseError
 from optimus.parse.source import SourceFile
-from optimus.rules.docker.heavy_base import global_args, substitute
 
-# The same dev/CI conventions as docker-heavy-base (kept in step with it by hand).
+#: Development, CI and test images: by folder, or by Dockerfile name (Dockerfile.dev).
 _DEV_FOLDERS = frozenset(
     {".devcontainer", "devcontainer", "ci", ".ci", ".github", ".circleci", ".gitlab", ".buildkite"}
 )
@@ -46,6 +46,9 @@ _AMP_REDIRECT = re.compile(r"\d*>&(?:\d+|-)|&>>?")
 #: A shell comment: "#" at the start of a word, to the end of the line.
 _COMMENT = re.compile(r"(?:^|(?<=\s))#.*$")
 _SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh"})
+_VAR = re.compile(
+    r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))"
+)
 
 
 def is_dev_image(src: SourceFile) -> bool:
@@ -94,6 +97,37 @@ def has_dev_words(name: str) -> bool:
 
 
 # --- stages and environment ---------------------------------------------------------------
+
+
+def global_args(dockerfile: Dockerfile) -> dict[str, str]:
+    """Defaults of the ARGs declared before the first FROM (the only ones FROM can use)."""
+    values: dict[str, str] = {}
+    for ins in dockerfile.instructions:
+        if ins.keyword == "FROM":
+            break
+        if ins.keyword != "ARG":
+            continue
+        for word in split_words(ins.args):
+            name, eq, default = word.partition("=")
+            if eq:
+                values[name] = substitute(default, values)
+    return values
+
+
+def substitute(text: str, values: dict[str, str]) -> str:
+    """Expand $NAME, ${NAME}, ${NAME:-default} and ${NAME:+alt}; unknown names stay ${NAME}."""
+
+    def expand(match: re.Match[str]) -> str:
+        name = match.group(1) or match.group(4)
+        op, word = match.group(2), match.group(3) or ""
+        value = values.get(name)
+        if op in (":-", "-"):
+            return value if value else word
+        if op in (":+", "+"):
+            return word if value else ""
+        return value if value is not None else "${" + name + "}"
+
+    return _VAR.sub(expand, text)
 
 
 def parent_stage(dockerfile: Dockerfile, stage: Stage, args: dict[str, str]) -> Stage | None:
@@ -250,6 +284,20 @@ def _runs_script(words: list[str]) -> bool:
     return bool(shells)
 
 
+def positionals(args: list[str], value_options: frozenset[str] = frozenset()) -> list[str]:
+    """A command's arguments that are not options, nor the values of ``value_options``."""
+    found: list[str] = []
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg.startswith("-"):
+            skip = arg in value_options
+        else:
+            found.append(arg)
+    return found
+
+
 def mount_targets(ins: Instruction, kinds: tuple[str, ...] = ("cache",)) -> list[str]:
     """Targets of the RUN's ``--mount`` flags of these types (``target``/``dst``)."""
     found: list[str] = []
@@ -341,10 +389,15 @@ def compose_builds(ctx: ProjectContext) -> Iterator[ComposeBuild]:
             yield ComposeBuild(src, name, service, folder, path, service_key_line(src, name))
 
 
-def service_key_line(src: SourceFile, service: str, key: str = "build") -> int | None:
-    """The line of a service's ``key:`` in a compose file, else of the service itself."""
+def service_key_line(src: SourceFile, service: str, *keys: str) -> int | None:
+    """The line of a service's key in a compose file, else of the service itself.
+
+    ``keys`` in order of preference (``build`` when none is given): the first one the service
+    has wins, at its first line.
+    """
+    keys = keys or ("build",)
     header = re.compile(r"^(\s+)['\"]?" + re.escape(service) + r"['\"]?\s*:")
-    wanted = re.compile(r"^\s*" + re.escape(key) + r"\s*:")
+    wanted = re.compile(r"^\s*(" + "|".join(map(re.escape, keys)) + r")\s*:")
     in_services = False
     lines = src.lines
     for number, text in enumerate(lines, start=1):
@@ -355,12 +408,14 @@ def service_key_line(src: SourceFile, service: str, key: str = "build") -> int |
         if not match:
             continue
         indent = len(match.group(1))
+        found: dict[str, int] = {}
         for inner, body in enumerate(lines[number:], start=number + 1):
             if body.strip() and len(body) - len(body.lstrip()) <= indent:
                 break
-            if wanted.match(body):
-                return inner
-        return number
+            key = wanted.match(body)
+            if key:
+                found.setdefault(key.group(1), inner)
+        return next((found[k] for k in keys if k in found), number)
     return None
 
 
@@ -410,3 +465,80 @@ def folder_of(path: str) -> str:
 def joined(folder: str, name: str) -> str:
     """A name inside a root-relative folder."""
     return f"{folder}/{name}" if folder else name
+
+
+# --- base image definitions -------------------------------------------------------------------
+
+#: Interpreters and shells whose bare start (no script) makes an image a base for others.
+_BARE_STARTS = re.compile(
+    r"(?:python|pypy)[\d.]*|node(?:js)?|irb|ruby|php|perl[\d.]*|jshell|ghci|iex|erl|julia|R"
+    r"|lua[\d.]*|bash|sh|ash|dash|zsh|ksh|fish"
+)
+#: Init wrappers an ENTRYPOINT may put before the real start.
+_INITS = frozenset({"tini", "tini-static", "dumb-init"})
+#: Context files a base image definition may copy: its entrypoint script, a root file system.
+_BASE_IMAGE_FILE = re.compile(r".*entrypoint[\w.-]*|.*\.tar(?:\.\w+)?|.*\.t[gx]z")
+
+
+def _start_words(ins: Instruction) -> list[str]:
+    form = ins.exec_form
+    return form if form is not None else split_words(ins.args)
+
+
+def start_command(chain: list[Stage]) -> list[str] | None:
+    """What the image runs: ENTRYPOINT (exec form) then CMD words; None when neither is set."""
+    entry = next((s.of("ENTRYPOINT")[-1] for s in chain if s.of("ENTRYPOINT")), None)
+    cmd = next((s.of("CMD")[-1] for s in chain if s.of("CMD")), None)
+    if entry is None and cmd is None:
+        return None
+    words = _start_words(entry) if entry is not None else []
+    if cmd is not None and (entry is None or entry.exec_form is not None):
+        words += _start_words(cmd)
+    return words
+
+
+def _is_bare_start(words: list[str]) -> bool:
+    """An interpreter or shell with options only (``python3``, ``php -a``), after any init
+    wrapper (tini --) and entrypoint script (``docker-entrypoint.sh node``)."""
+    rest = list(words)
+    while rest and (
+        rest[0].rsplit("/", 1)[-1] in _INITS
+        or rest[0].startswith("-")
+        or "entrypoint" in rest[0].rsplit("/", 1)[-1]
+    ):
+        rest = rest[1:]
+    if not rest or not _BARE_STARTS.fullmatch(rest[0].rsplit("/", 1)[-1]):
+        return False
+    return all(w.startswith("-") for w in rest[1:])
+
+
+def _copies_application(dockerfile: Dockerfile) -> bool:
+    """Whether any COPY/ADD takes files from the build context other than an entrypoint
+    script or a root file system archive."""
+    for ins in dockerfile.instructions:
+        if ins.keyword not in ("COPY", "ADD") or "from" in ins.flags or ins.heredocs:
+            continue
+        sources = ins.words[:-1]
+        for source in sources:
+            if ins.keyword == "ADD" and "://" in source:
+                continue  # a download, not the context
+            if not _BASE_IMAGE_FILE.fullmatch(source.rstrip("/").rsplit("/", 1)[-1]):
+                return True
+    return False
+
+
+def is_base_image_definition(dockerfile: Dockerfile) -> bool:
+    """A Dockerfile that defines a base image (python:3.12, node:22), not an application.
+
+    Its final stage starts nothing of its own (no CMD/ENTRYPOINT, or a bare interpreter or
+    shell such as ``python3``, ``node``, ``bash``, possibly behind ``docker-entrypoint.sh``),
+    and no COPY/ADD brings application sources from the build context (an entrypoint script
+    or a root file system archive may be copied). Images built FROM it choose what to run.
+    """
+    chain = stage_chain(dockerfile)
+    if not chain:
+        return False
+    words = start_command(chain)
+    if words is not None and words and not _is_bare_start(words):
+        return False
+    return not _copies_application(dockerfile)

@@ -18,6 +18,7 @@ from optimus.parse.dockerfile import Dockerfile, Instruction, Stage
 from optimus.parse.source import SourceFile
 from optimus.registry import rule
 from optimus.rules.base import Hit, Reference, Rule
+from optimus.rules.docker._common import global_args, parent_stage, positionals
 
 _WHOLE_CONTEXT = frozenset({".", "./", "./.", "*", "./*"})
 _COMMAND_SPLIT = re.compile(r"&&|\|\||[;|\n]")
@@ -79,26 +80,13 @@ class Install:
     instruction: Instruction
 
 
-def _positionals(args: list[str], value_options: frozenset[str] = frozenset()) -> list[str]:
-    found: list[str] = []
-    skip = False
-    for arg in args:
-        if skip:
-            skip = False
-        elif arg.startswith("-"):
-            skip = arg in value_options
-        else:
-            found.append(arg)
-    return found
-
-
 def _pip_uses_context(args: list[str]) -> bool:
     """pip install reads the build context: a requirements file, an editable or a path."""
     for arg in args:
         if arg in ("-r", "-e", "--editable") or arg.startswith(("-r", "--requirement", "-e")):
             return True
     return any(
-        p == "." or p.startswith(("./", "../", "/")) for p in _positionals(args, _PIP_VALUE_OPTIONS)
+        p == "." or p.startswith(("./", "../", "/")) for p in positionals(args, _PIP_VALUE_OPTIONS)
     )
 
 
@@ -118,7 +106,7 @@ def classify(words: list[str]) -> str | None:
     if re.fullmatch(r"python[\d.]*", cmd) and args[:2] == ["-m", "pip"]:
         cmd, args = "pip", args[2:]
     sub = args[0] if args else ""
-    no_packages = not _positionals(args[1:]) and not {"-g", "--global"} & set(args)
+    no_packages = not positionals(args[1:]) and not {"-g", "--global"} & set(args)
     if re.fullmatch(r"pip[\d.]*", cmd):
         return "pip" if sub == "install" and _pip_uses_context(args[1:]) else None
     if cmd == "uv":
@@ -148,6 +136,8 @@ def classify(words: list[str]) -> str | None:
     if cmd == "bun":
         return "bun" if sub in ("install", "i") and no_packages else None
     if cmd == "cargo":
+        if sub == "chef":  # cargo-chef: `cook` builds the dependencies of a recipe
+            return "cargo" if args[1:2] == ["cook"] else None
         if sub in ("build", "fetch") or (sub == "install" and "--path" in args):
             return "cargo"
         return None
@@ -173,8 +163,12 @@ def _has_cache_mount(ins: Instruction, tool: str) -> bool:
     return False
 
 
-def find_install(ins: Instruction) -> Install | None:
-    """The first dependency install in a RUN instruction, or None."""
+def find_install(ins: Instruction, mounted: bool = False) -> Install | None:
+    """The first dependency install in a RUN instruction, or None.
+
+    Cargo/Go/Maven/Gradle runs whose work stays in a cache mount count only when ``mounted``
+    (an install before the copy: its dependencies are cached either way).
+    """
     if ins.keyword != "RUN":
         return None
     form = ins.exec_form
@@ -184,7 +178,7 @@ def find_install(ins: Instruction) -> Install | None:
         tool = classify(words)
         if tool is None:
             continue
-        if tool in _COMPILE_TOOLS and _has_cache_mount(ins, tool):
+        if not mounted and tool in _COMPILE_TOOLS and _has_cache_mount(ins, tool):
             continue  # compiled dependencies or downloads survive in the cache mount
         return Install(tool, " ".join(words), ins)
     return None
@@ -203,12 +197,10 @@ def _installs_upstream(dockerfile: Dockerfile, stage: Stage, seen: set[int]) -> 
     if stage.index in seen:
         return False
     seen.add(stage.index)
-    words = stage.from_instruction.args.split()
-    name = words[0].lower() if words else ""
-    parent = next((s for s in dockerfile.stages[: stage.index] if s.alias == name), None)
+    parent = parent_stage(dockerfile, stage, global_args(dockerfile))
     if parent is None:
         return False
-    if any(find_install(i) for i in parent.instructions):
+    if any(find_install(i, mounted=True) for i in parent.instructions):
         return True
     return _installs_upstream(dockerfile, parent, seen)
 
@@ -233,7 +225,9 @@ class DockerCacheOrder(Rule):
             "`npm ci`/`npm install`, `yarn install`, `pnpm install`, `bun install`, "
             "`cargo build`/`cargo fetch`, `go mod download`, `bundle install`, "
             "`composer install`, `mvn`, `gradle`. It is not reported when dependencies are "
-            "already installed before the copy (in the stage or a stage it builds on), for "
+            "already installed before the copy (in the stage or a stage it builds on: a "
+            "manifest-only install, `cargo chef cook`, `cargo fetch`, a stub-crate "
+            "`cargo build`, `go mod download`), for "
             "`COPY --from=...`, or for Cargo/Go/Maven/Gradle runs that keep their work in a "
             "BuildKit cache mount."
         ),
@@ -279,7 +273,7 @@ class DockerCacheOrder(Rule):
             )
             if copy_at is None:
                 continue
-            if any(find_install(i) for i in stage.instructions[:copy_at]):
+            if any(find_install(i, mounted=True) for i in stage.instructions[:copy_at]):
                 continue
             install = next(
                 (x for x in map(find_install, stage.instructions[copy_at + 1 :]) if x), None

@@ -10,7 +10,6 @@ through. Images whose name cannot be known (``FROM ${BASE}`` with no default) ar
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -19,10 +18,13 @@ from optimus.parse.dockerfile import Dockerfile, Instruction, Stage
 from optimus.parse.source import SourceFile
 from optimus.registry import rule
 from optimus.rules.base import Hit, Reference, Rule
-
-_VAR = re.compile(
-    r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))"
+from optimus.rules.docker._common import (
+    global_args,
+    is_base_image_definition,
+    is_dev_image,
+    substitute,
 )
+
 _DOCKER_HUB = frozenset(
     {"docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"}
 )
@@ -30,13 +32,6 @@ _DOCKER_HUB = frozenset(
 _DEBIAN_SUITES = ("trixie", "bookworm", "bullseye", "buster")
 #: Tag words that already mean a small image (or one this rule does not judge).
 _SMALL_TAG_WORDS = ("slim", "alpine", "distroless", "runtime", "windowsservercore", "nanoserver")
-_DEV_FOLDERS = frozenset(
-    {".devcontainer", "devcontainer", "ci", ".ci", ".github", ".circleci", ".gitlab", ".buildkite"}
-)
-_DEV_DOCKERFILE = re.compile(
-    r"^(?:dockerfile\.(?:dev|devel|develop|development|test|tests|ci|local|debug)"
-    r"|(?:dev|devel|develop|development|test|tests|ci|local|debug)\.dockerfile)$"
-)
 
 
 @dataclass(frozen=True)
@@ -55,41 +50,6 @@ class Advice:
     what: str
     instead: str
     severity: Severity | None = None
-
-
-def global_args(dockerfile: Dockerfile) -> dict[str, str]:
-    """Defaults of the ARGs declared before the first FROM (the only ones FROM can use)."""
-    values: dict[str, str] = {}
-    for ins in dockerfile.instructions:
-        if ins.keyword == "FROM":
-            break
-        if ins.keyword != "ARG":
-            continue
-        try:
-            words = shlex.split(ins.args)
-        except ValueError:
-            words = ins.args.split()
-        for word in words:
-            name, eq, default = word.partition("=")
-            if eq:
-                values[name] = substitute(default, values)
-    return values
-
-
-def substitute(text: str, values: dict[str, str]) -> str:
-    """Expand $NAME, ${NAME}, ${NAME:-default} and ${NAME:+alt}; unknown names stay ${NAME}."""
-
-    def expand(match: re.Match[str]) -> str:
-        name = match.group(1) or match.group(4)
-        op, word = match.group(2), match.group(3) or ""
-        value = values.get(name)
-        if op in (":-", "-"):
-            return value if value else word
-        if op in (":+", "+"):
-            return word if value else ""
-        return value if value is not None else "${" + name + "}"
-
-    return _VAR.sub(expand, text)
 
 
 def parse_image(text: str) -> ImageRef | None:
@@ -231,16 +191,6 @@ def resolve_final(dockerfile: Dockerfile) -> tuple[ImageRef, Instruction, list[s
     return None
 
 
-def _is_dev_image(src: SourceFile) -> bool:
-    """Development, CI and test images, where the toolchain is the point."""
-    parts = src.path.lower().split("/")
-    return (
-        src.is_test
-        or any(p in _DEV_FOLDERS for p in parts[:-1])
-        or bool(_DEV_DOCKERFILE.match(parts[-1]))
-    )
-
-
 @rule
 class DockerHeavyBase(Rule):
     name = "docker-heavy-base"
@@ -262,7 +212,10 @@ class DockerHeavyBase(Rule):
             "global `ARG` defaults and earlier stage aliases (`FROM base`); registry prefixes, "
             "digests and `--platform` are looked through. Builder stages are not judged, and "
             "development and CI images (`.devcontainer/`, `ci/`, `.github/`, `Dockerfile.dev`, "
-            "`Dockerfile.test`, `ci.Dockerfile`, test folders) are skipped."
+            "`Dockerfile.test`, `ci.Dockerfile`, test folders) are skipped, as are base image "
+            "definitions (such as the official `python:3.12` Dockerfile: no CMD, or a bare "
+            "`python3`/`node`/`bash`, and no application sources copied), whose variant is "
+            "chosen by the images built on them."
         ),
         "Why": (
             "Docker's build best practices say to choose a minimal base image and to use "
@@ -302,8 +255,8 @@ class DockerHeavyBase(Rule):
     )
 
     def check(self, src: SourceFile) -> Iterator[Hit]:
-        if _is_dev_image(src):
-            return
+        if is_dev_image(src) or is_base_image_definition(src.dockerfile):
+            return  # a base image's variant is what images built on it choose
         resolved = resolve_final(src.dockerfile)
         if resolved is None:
             return

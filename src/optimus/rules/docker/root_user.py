@@ -24,6 +24,7 @@ from optimus.rules.base import Hit, Reference, Rule
 from optimus.rules.docker._common import (
     base_image_text,
     chain_env,
+    is_base_image_definition,
     is_dev_image,
     is_template,
     run_text,
@@ -196,7 +197,9 @@ class DockerRootUser(Rule):
             "(`FROM ${BASE}` with no default), images that start their process through "
             "gosu, su-exec, setpriv, s6-setuidgid, runuser or similar, and development and "
             "CI Dockerfiles. Images without CMD or ENTRYPOINT (often base images for others) "
-            "are reported at low severity."
+            "and base image definitions (a bare interpreter or shell as CMD, such as the "
+            "official `python` and `node` images' `python3` and `node`, and no application "
+            "sources copied) are reported at low severity."
         ),
         "Why": (
             "A container runs as root unless the image or the runtime says otherwise. A "
@@ -263,6 +266,13 @@ class DockerRootUser(Rule):
             else " (no CMD or ENTRYPOINT: if this is a base image, set USER in the images "
             "built on it)"
         )
+        if _has_start_command(chain) and is_base_image_definition(dockerfile):
+            severity = Severity.LOW
+            base_note = (
+                " (this looks like a base image: it starts a bare interpreter or shell and "
+                "copies no application; base images conventionally run as root, and images "
+                "built FROM it should set USER)"
+            )
         if user is not None:
             written, resolved = user.args.strip(), _resolve_user(user, chain)
             shown = f"`{written}`" + (f" ({resolved})" if resolved != written else "")

@@ -25,10 +25,12 @@ from optimus.rules.docker._common import (
     chain_env,
     is_dev_image,
     is_template,
+    positionals,
     run_commands,
     stage_chain,
+    substitute,
 )
-from optimus.rules.docker.heavy_base import advise, parse_image, substitute
+from optimus.rules.docker.heavy_base import advise, parse_image
 
 _INSTALLERS = {
     "apt-get": ("install",),
@@ -104,19 +106,6 @@ class Toolchain:
     commands: tuple[str, ...]
 
 
-def _positionals(args: list[str]) -> list[str]:
-    found: list[str] = []
-    skip = False
-    for arg in args:
-        if skip:
-            skip = False
-        elif arg.startswith("-"):
-            skip = arg in _VALUE_OPTIONS
-        else:
-            found.append(arg)
-    return found
-
-
 def _package_name(word: str) -> str:
     """A package without its version or release (gcc=4:12.2, musl-dev~1.2, pkg/bookworm)."""
     return re.split(r"[=<>~/]", word, maxsplit=1)[0].lower()
@@ -128,7 +117,7 @@ def _sub(command: Command, verbs: dict[str, tuple[str, ...]]) -> tuple[str, list
         return None
     args = command.words[1:]
     options = {a for a in args if a.startswith("-")}
-    positional = _positionals(args)
+    positional = positionals(args, _VALUE_OPTIONS)
     verb = positional[0] if positional else None
     if verb not in verbs[command.name]:
         return None
@@ -143,13 +132,13 @@ def installed_toolchain(command: Command) -> tuple[list[str], str | None]:
         return [], None
     verb, rest = found
     if verb == "groupinstall":
-        group = " ".join(_positionals(rest)).lower().strip("\"'")
+        group = " ".join(positionals(rest, _VALUE_OPTIONS)).lower().strip("\"'")
         return ([group] if group in _GROUPS else []), None
     virtual = None
     for flag in ("--virtual", "-t"):
         if flag in rest and rest.index(flag) + 1 < len(rest):
             virtual = rest[rest.index(flag) + 1]
-    names = [_package_name(w) for w in _positionals(rest) if not w.startswith("$")]
+    names = [_package_name(w) for w in positionals(rest, _VALUE_OPTIONS) if not w.startswith("$")]
     return [n for n in names if _TOOLCHAIN.match(n) and n != "pkg-config"], virtual
 
 
@@ -167,7 +156,7 @@ def removed_packages(command: Command, all_auto: bool = False) -> set[str] | Non
     verb, rest = found
     if all_auto and (verb == "autoremove" or "--auto-remove" in rest or "--autoremove" in rest):
         return None
-    return {_package_name(w) for w in _positionals(rest) if w != verb}
+    return {_package_name(w) for w in positionals(rest, _VALUE_OPTIONS) if w != verb}
 
 
 def build_command(command: Command) -> str | None:

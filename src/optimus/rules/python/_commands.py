@@ -1,9 +1,9 @@
 """Reading start commands out of Dockerfiles, compose files and Procfiles.
 
-The small pieces of ``uvicorn_single_worker`` that are private there (command segments,
-the final stage's chain, compose service lines), copied so that other deployment rules can
-share them without editing that module. ``split_command`` is its public helper, imported.
-This module registers no rule.
+Command segments and launchers, the final stage's chain and its ENTRYPOINT/CMD, compose
+service lines: shared by the Python deployment rules (``uvicorn_single_worker``,
+``dev_server_in_production``). Shell words and compose services come from the Docker rules'
+helpers. This module registers no rule.
 """
 
 from __future__ import annotations
@@ -14,13 +14,36 @@ from typing import Any
 
 from optimus.parse.dockerfile import Dockerfile, Instruction, Stage
 from optimus.parse.source import SourceFile
-from optimus.rules.python.uvicorn_single_worker import split_command
+from optimus.rules.docker._common import service_key_line
+from optimus.rules.docker._common import split_words as split_command
 
 ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _SEPARATORS = frozenset({"&&", "||", ";", "|", "&"})
 #: Words in a file or stage name that mark it as meant for development or tests.
 DEV_WORDS = frozenset({"dev", "development", "test", "tests", "ci", "local", "debug"})
 COMPOSE_NAME = re.compile(r"^(?:docker-)?compose(?:[.\-_][\w.\-]+)?\.ya?ml$")
+#: Commands that start the command given after them (their options are skipped too).
+LAUNCHERS = frozenset(
+    {
+        "exec",
+        "env",
+        "uv",
+        "poetry",
+        "pipenv",
+        "pdm",
+        "hatch",
+        "rye",
+        "run",
+        "newrelic-admin",
+        "run-program",
+        "opentelemetry-instrument",
+        "ddtrace-run",
+        "dumb-init",
+        "tini",
+        "nice",
+        "-m",
+    }
+)
 
 
 def segments(words: list[str]) -> list[list[str]]:
@@ -51,6 +74,15 @@ def stage_chain(dockerfile: Dockerfile) -> list[Stage]:
         parent = dockerfile.stage_named(stage.image)
         stage = parent if parent is not None and parent.index < stage.index else None
     return chain
+
+
+def start_instructions(chain: list[Stage]) -> tuple[Instruction | None, Instruction | None]:
+    """The ENTRYPOINT and CMD a stage chain runs: the last of each in the closest stage."""
+    entrypoint = cmd = None
+    for stage in chain:
+        entrypoint = entrypoint or next(iter(stage.of("ENTRYPOINT")[::-1]), None)
+        cmd = cmd or next(iter(stage.of("CMD")[::-1]), None)
+    return entrypoint, cmd
 
 
 def instruction_words(ins: Instruction) -> list[str]:
@@ -113,23 +145,4 @@ def compose_dockerfile(compose_path: str, build: Any) -> str | None:
 
 def service_line(src: SourceFile, service: str) -> int | None:
     """The line of the service's ``command:``/``entrypoint:`` key, else of the service."""
-    header = re.compile(r"^(\s+)['\"]?" + re.escape(service) + r"['\"]?\s*:")
-    lines = src.lines
-    in_services = False
-    for number, text in enumerate(lines, start=1):
-        if re.match(r"^services\s*:", text):
-            in_services = True
-            continue
-        match = header.match(text) if in_services else None
-        if not match:
-            continue
-        indent = len(match.group(1))
-        found: dict[str, int] = {}
-        for inner, body in enumerate(lines[number:], start=number + 1):
-            if body.strip() and len(body) - len(body.lstrip()) <= indent:
-                break
-            key = re.match(r"^\s*(command|entrypoint)\s*:", body)
-            if key and key.group(1) not in found:
-                found[key.group(1)] = inner
-        return found.get("command") or found.get("entrypoint") or number
-    return None
+    return service_key_line(src, service, "command", "entrypoint")

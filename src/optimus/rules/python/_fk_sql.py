@@ -8,6 +8,7 @@ index matters: an index on (a, b) serves lookups by ``a``, not by ``b``.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -26,6 +27,40 @@ from optimus.rules.python._sql import (
 MYSQL_DDL = re.compile(r"\bENGINE\s*=|\bAUTO_INCREMENT\b", re.IGNORECASE)
 _TABLE_PREFIX = frozenset({"UNLOGGED", "TEMP", "TEMPORARY", "GLOBAL", "LOCAL"})
 _INLINE_INDEX = frozenset({"KEY", "INDEX", "FULLTEXT", "SPATIAL"})
+#: Folders that hold a migration history (Diesel, sqlx, golang-migrate, Prisma, Rails'
+#: ``db/migrate``, Flyway's ``db/migration``).
+_MIGRATION_DIRS = frozenset({"migrations", "migration"})
+#: File names of migration tools: Diesel's ``up.sql``/``down.sql``, golang-migrate's
+#: ``0001_x.up.sql``, Flyway's ``V1__x.sql``/``V1_2__x.sql`` and undo ``U1__x.sql``.
+_MIGRATION_FILE = re.compile(
+    r"^(?:up|down)\.sql$|\.(?:up|down)\.sql$|^[vu]\d+(?:[._]\d+)*__.*\.sql$"
+)
+#: Files that only undo a migration: never the schema anyone runs on.
+_DOWN_FILE = re.compile(r"^down\.sql$|\.down\.sql$|^u\d+(?:[._]\d+)*__.*\.sql$")
+#: Section markers of goose (``-- +goose Up``), sql-migrate (``-- +migrate Up``) and dbmate
+#: (``-- migrate:up``), whose migration files may sit in any folder.
+_MIGRATION_MARK = re.compile(r"^\s*--\s*(?:\+goose|\+migrate|migrate:)\s*up\b", re.I | re.M)
+
+
+def is_down_migration(path: str) -> bool:
+    """Whether a SQL file only reverts a migration (``down.sql``, ``x.down.sql``, ``U1__x.sql``)."""
+    return bool(_DOWN_FILE.search(path.lower().rsplit("/", 1)[-1]))
+
+
+def is_sql_migration(path: str, text: str = "") -> bool:
+    """Whether a SQL file is one step of a migration history rather than a schema file.
+
+    Files in a ``migrations``/``migration`` or ``db/migrate`` folder, files named like a
+    migration tool names them (``up.sql``, ``0001_x.up.sql``, ``V1__x.sql``), and files with
+    goose, sql-migrate or dbmate section markers. ``schema.sql``, ``init.sql`` and
+    ``structure.sql`` elsewhere are the schema itself."""
+    parts = path.lower().split("/")
+    folders = parts[:-1]
+    if any(f in _MIGRATION_DIRS for f in folders):
+        return True
+    if any(a == "db" and b == "migrate" for a, b in itertools.pairwise(folders)):
+        return True
+    return bool(_MIGRATION_FILE.search(parts[-1]) or _MIGRATION_MARK.search(text))
 
 
 def norm(name: str) -> str:

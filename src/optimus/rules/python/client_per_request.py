@@ -14,6 +14,7 @@ closure (``.map(|u| ...)``), see :mod:`optimus.rules.python._client_rust`.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 from optimus.model import Category, Confidence, Severity
@@ -235,6 +236,10 @@ class ClientPerRequest(Rule):
     confidence = Confidence.MEDIUM
     effort = 20
     kinds = frozenset({"python", "rust"})
+    # The clients and engines this rule knows come from these libraries.
+    prefilter_pattern = re.compile(
+        rb"httpx|requests|aiohttp|urllib3|sqlalchemy|sqlmodel|psycopg|asyncpg|reqwest"
+    )
     prefilter = (
         b"Client",
         b"Session",

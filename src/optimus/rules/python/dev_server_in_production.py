@@ -25,10 +25,12 @@ from optimus.parse.errors import ParseError
 from optimus.parse.source import SourceFile
 from optimus.registry import rule
 from optimus.rules.base import Hit, Reference, Rule
+from optimus.rules.docker._common import compose_services
 from optimus.rules.python._commands import (
     ASSIGNMENT,
     COMPOSE_NAME,
     DEV_WORDS,
+    LAUNCHERS,
     base_name,
     compose_dockerfile,
     compose_env,
@@ -38,35 +40,13 @@ from optimus.rules.python._commands import (
     is_dev_name,
     segments,
     service_line,
+    split_command,
     stage_chain,
+    start_instructions,
 )
-from optimus.rules.python.uvicorn_single_worker import split_command
 
 #: Words before the server that only launch it (their options are skipped too).
-_LAUNCHERS = frozenset(
-    {
-        "exec",
-        "env",
-        "uv",
-        "poetry",
-        "pipenv",
-        "pdm",
-        "hatch",
-        "rye",
-        "run",
-        "npx",
-        "pnpx",
-        "bunx",
-        "dumb-init",
-        "tini",
-        "nice",
-        "newrelic-admin",
-        "run-program",
-        "opentelemetry-instrument",
-        "ddtrace-run",
-        "-m",
-    }
-)
+_LAUNCHERS = LAUNCHERS | {"npx", "pnpx", "bunx"}
 _RELOADING = frozenset({"uvicorn", "gunicorn", "hypercorn", "granian"})
 _DJANGO = frozenset({"manage.py", "django-admin", "django-admin.py"})
 _PACKAGE_MANAGERS = frozenset({"npm", "yarn", "pnpm", "bun"})
@@ -221,26 +201,18 @@ def _mounts_code(service: dict[str, Any]) -> bool:
 
 
 def _compose_hits(src: SourceFile) -> Iterator[Hit]:
-    try:
-        documents = src.yaml
-    except ParseError:
-        return
-    for doc in documents:
-        services = doc.get("services") if isinstance(doc, dict) else None
-        if not isinstance(services, dict):
+    for name, service in compose_services(src):
+        if _dev_service(service):
             continue
-        for name, service in services.items():
-            if not isinstance(service, dict) or _dev_service(service):
-                continue
-            words = compose_words(service.get("entrypoint")) + compose_words(service.get("command"))
-            found = find_dev_server(words)
-            if found is not None:
-                yield Hit(
-                    found.message(f" (compose service `{name}`)"),
-                    line=service_line(src, str(name)),
-                    path=src.path,
-                    snippet=f"compose:{name}",
-                )
+        words = compose_words(service.get("entrypoint")) + compose_words(service.get("command"))
+        found = find_dev_server(words)
+        if found is not None:
+            yield Hit(
+                found.message(f" (compose service `{name}`)"),
+                line=service_line(src, name),
+                path=src.path,
+                snippet=f"compose:{name}",
+            )
 
 
 def _dev_built(ctx: ProjectContext) -> set[str]:
@@ -251,17 +223,11 @@ def _dev_built(ctx: ProjectContext) -> set[str]:
         if not COMPOSE_NAME.match(base_name(src.path)):
             continue
         development = _dev_compose(src.path)
-        try:
-            documents = src.yaml
-        except ParseError:
-            continue
-        for doc in documents:
-            services = doc.get("services") if isinstance(doc, dict) else None
-            for service in services.values() if isinstance(services, dict) else []:
-                if isinstance(service, dict) and "build" in service:
-                    built = compose_dockerfile(src.path, service["build"])
-                    if built:
-                        (dev if development or _dev_service(service) else other).add(built)
+        for _name, service in compose_services(src):
+            if "build" in service:
+                built = compose_dockerfile(src.path, service["build"])
+                if built:
+                    (dev if development or _dev_service(service) else other).add(built)
     return dev - other
 
 
@@ -277,10 +243,7 @@ def _dockerfile_hits(src: SourceFile) -> Iterator[Hit]:
         return
     if not chain or (chain[0].alias and is_dev_name(chain[0].alias)):
         return
-    entrypoint = cmd = None
-    for stage in chain:
-        entrypoint = entrypoint or next(iter(stage.of("ENTRYPOINT")[::-1]), None)
-        cmd = cmd or next(iter(stage.of("CMD")[::-1]), None)
+    entrypoint, cmd = start_instructions(chain)
     parts = [(ins, instruction_words(ins)) for ins in (entrypoint, cmd) if ins is not None]
     found = find_dev_server([w for _, words in parts for w in words])
     if found is None:

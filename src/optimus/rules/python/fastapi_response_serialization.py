@@ -13,9 +13,12 @@ module that imports FastAPI:
   ``except`` are left alone);
 - an endpoint with neither a return annotation nor ``response_model`` that returns data.
 
-Websocket routes, generators (streaming), non-JSON response classes, 204/304 routes and
-endpoints that return other ``Response`` objects are skipped. A file rule cannot see the
-project's FastAPI version, so messages state both cases (>= 0.130 and older).
+Websocket routes, generators (streaming), non-JSON response classes, 204/304 routes,
+endpoints that return other ``Response`` objects (built with a call, or held in a variable
+annotated as one) and untyped endpoints that only return small literals (``{"message": "OK"}``,
+a two-field token dict: nothing to gain) are skipped. A file rule cannot see the project's
+FastAPI version, so every message is conditional on FastAPI >= 0.130 and the confidence is
+low.
 """
 
 from __future__ import annotations
@@ -44,7 +47,12 @@ _RUST_PATH = (
     "FastAPI >= 0.130 serializes the data of routes with a return type or `response_model` "
     "(and no response class) straight to JSON bytes with Pydantic in Rust"
 )
-_OLDER = "on FastAPI < 0.130 this comes with upgrading"
+_OLDER = (
+    "on FastAPI < 0.130 there is no fast path to gain (a `response_model` only adds "
+    "validation): leave this until the project upgrades"
+)
+#: Most keys of a returned dict literal that is too small to be worth a response model.
+_SMALL_DICT = 3
 
 
 def _json_class(expr: ast.expr | None, imports: dict[str, str]) -> str | None:
@@ -87,6 +95,23 @@ def _in_except(func: ast.AST) -> set[int]:
     return inside
 
 
+def _small_literal(expr: ast.expr) -> bool:
+    """A constant, or a dict literal of at most three constant keys whose values are names,
+    attributes or constants (``{"access_token": token, "token_type": "bearer"}``)."""
+    if isinstance(expr, ast.Constant):
+        return True
+    if not isinstance(expr, ast.Dict) or len(expr.keys) > _SMALL_DICT:
+        return False
+    return all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in expr.keys) and all(
+        isinstance(v, ast.Constant | ast.Name | ast.Attribute) for v in expr.values
+    )
+
+
+def _response_annotation(annotation: ast.expr) -> bool:
+    """``RedirectResponse`` or ``responses.JSONResponse`` as a variable's annotation."""
+    return (last_name(annotation) or "").endswith("Response")
+
+
 def _is_response_call(expr: ast.expr) -> bool:
     if not isinstance(expr, ast.Call):
         return False
@@ -104,6 +129,12 @@ class _Endpoint:
         for node in nodes:
             if isinstance(node, ast.Assign) and _is_response_call(node.value):
                 responses.update(t.id for t in node.targets if isinstance(t, ast.Name))
+            elif (
+                isinstance(node, ast.AnnAssign)
+                and isinstance(node.target, ast.Name)
+                and _response_annotation(node.annotation)
+            ):
+                responses.add(node.target.id)  # response: RedirectResponse = await ...
         self.returns = [
             n.value
             for n in nodes
@@ -142,10 +173,10 @@ def _class_message(name: str, keyword: str, where: str) -> str:
         else f"; {_OLDER}"
     )
     return (
-        f"`{keyword}={name}` on {where} opts out of FastAPI's fast path: {_RUST_PATH}, but a "
-        f"custom response class gets the data through `jsonable_encoder` and then its own "
-        f"`render`; leave `{keyword}` unset and declare a return type or `response_model`"
-        f"{deprecated}"
+        f"`{keyword}={name}` on {where} opts out of FastAPI's fast path, if the project runs "
+        f"FastAPI >= 0.130: {_RUST_PATH}, but a custom response class gets the data through "
+        f"`jsonable_encoder` and then its own `render`; on those versions, leave `{keyword}` "
+        f"unset and declare a return type or `response_model`{deprecated}"
     )
 
 
@@ -199,23 +230,26 @@ def _endpoint_issues(
         yield (
             ret.lineno,
             ret.end_lineno or ret.lineno,
-            f"`{func.name}` returns `{name}(...)`, which skips FastAPI's fast path: {_RUST_PATH}, "
-            f"while a response built by hand goes through `jsonable_encoder` and `{name}.render`; "
-            f"return the data and declare a return type (`-> Model`) or `response_model` (take a "
-            f"`response: Response` parameter to set headers or cookies); {note}",
+            f"`{func.name}` returns `{name}(...)`, which skips FastAPI's fast path if the project "
+            f"runs FastAPI >= 0.130: {_RUST_PATH}, while a response built by hand goes through "
+            f"`jsonable_encoder` and `{name}.render`; on those versions, return the data and "
+            f"declare a return type (`-> Model`) or `response_model` (take a `response: "
+            f"Response` parameter to set headers or cookies); {note}",
         )
         return
     if func.returns is not None or kwarg(deco, "response_model") is not None:
         return
     if response_class is not None or not endpoint.data_returns:
         return
+    if all(_small_literal(v) for v in endpoint.data_returns):
+        return  # {"message": "OK"}: a few fields serialize fast either way
     yield (
         func.lineno,
         func.lineno,
         f"`{func.name}` has neither a return type nor `response_model`, so FastAPI serializes "
-        "what it returns with `jsonable_encoder` and `json.dumps`; declare a return type "
-        f"(`-> Item`, `-> list[Item]`) or `response_model`: {_RUST_PATH} (and it validates and "
-        f"filters the output); {_OLDER}",
+        "what it returns with `jsonable_encoder` and `json.dumps`. If the project runs FastAPI "
+        "0.130 or later, declare a return type (`-> Item`, `-> list[Item]`) or "
+        f"`response_model`: {_RUST_PATH} (and it validates and filters the output); {_OLDER}",
     )
 
 
@@ -225,7 +259,8 @@ class FastapiResponseSerialization(Rule):
     code = "PY012"
     category = Category.PERFORMANCE
     severity = Severity.LOW
-    confidence = Confidence.MEDIUM
+    # The gain depends on the FastAPI version, which a file rule cannot see.
+    confidence = Confidence.LOW
     effort = 10
     kinds = frozenset({"python"})
     prefilter = (b"fastapi",)
@@ -240,7 +275,10 @@ class FastapiResponseSerialization(Rule):
             "`response_model` that return data. Skipped: websocket routes, generator "
             "(streaming) endpoints, non-JSON response classes (HTML, streaming, files, "
             "redirects, plain text), 204/304 routes, endpoints that return other `Response` "
-            "objects, error responses (a 3xx-5xx `status_code`) and returns inside `except`."
+            "objects (built there, or held in a variable annotated as one), error responses "
+            "(a 3xx-5xx `status_code`), returns inside `except`, and endpoints without a "
+            "return type that only return small literals (a constant, or a dict of at most "
+            "three keys whose values are names or constants, such as a token response)."
         ),
         "Why": (
             'FastAPI 0.130.0 (release notes): "Serialize JSON response with Pydantic (in '
@@ -275,7 +313,8 @@ class FastapiResponseSerialization(Rule):
             "choice) until they upgrade; endpoints whose payload is tiny or rarely called; "
             "endpoints that must return exactly a pre-built body. The rule cannot read the "
             "project's FastAPI version (a file rule sees one file), so it reports on every "
-            "version and says which advice applies to which."
+            "version, at low confidence, and each message says the advice holds only on "
+            "FastAPI 0.130 or later."
         ),
     }
     references = (

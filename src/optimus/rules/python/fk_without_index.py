@@ -4,9 +4,10 @@ PostgreSQL (like SQLite and SQL Server) does not index the referencing side of a
 MySQL's InnoDB does, so files that are clearly MySQL are skipped (``ENGINE=``/
 ``AUTO_INCREMENT`` in SQL; any mention of ``mysql``/``mariadb`` in a Python module). Reads SQL
 DDL files (``_fk_sql``) and SQLAlchemy/SQLModel models, Django models and Alembic migrations
-(``_fk_python``); keys found in Alembic migrations are not reported (see
-``REPORT_MIGRATIONS``). Everything is judged within one file: an index created in another file
-is not seen, which is why the confidence is medium.
+(``_fk_python``); keys found in migrations (Alembic, and SQL migration histories: Diesel,
+sqlx, golang-migrate, Flyway, Prisma, ``db/migrate``) are not reported (see
+``REPORT_MIGRATIONS``), and ``down.sql`` files are never read. Everything is judged within
+one file: an index created in another file is not seen, which is why the confidence is medium.
 """
 
 from __future__ import annotations
@@ -20,12 +21,20 @@ from optimus.registry import rule
 from optimus.rules.base import Hit, Reference, Rule
 from optimus.rules.python._astutil import is_test_or_fixture
 from optimus.rules.python._fk_python import PythonSchema
-from optimus.rules.python._fk_sql import MYSQL_DDL, ForeignKey, read_sql
+from optimus.rules.python._fk_sql import (
+    MYSQL_DDL,
+    ForeignKey,
+    is_down_migration,
+    is_sql_migration,
+    read_sql,
+)
 
 _MYSQL_PY = re.compile(r"mysql|mariadb", re.IGNORECASE)
-#: Whether foreign keys found in Alembic migrations are reported. Off: a migration is
+#: Whether foreign keys found in migrations (Alembic, SQL migration folders such as Diesel's
+#: ``migrations/<id>/up.sql``) are reported. Off: a migration is
 #: history (the fix is a new migration, never an edit of an old one), a later migration
-#: often adds the index (49 of 60 migration findings in mealie), and the models of the same
+#: often adds the index (49 of 60 migration findings in mealie; in Lemmy's Diesel history,
+#: at least 73 of 118), and the models or schema file of the same
 #: project report the same keys in their current state. Migrations are still read, so an
 #: index they create is known; a project rule that reads every migration could turn this on.
 REPORT_MIGRATIONS = False
@@ -92,9 +101,13 @@ class FkWithoutIndex(Rule):
             "`PrimaryKeyConstraint` in `__table_args__`, `Table(...)` or the module; Django "
             "`ForeignKey(..., db_index=False)` not leading a `Meta` index or unique set; and "
             "SQL DDL files (`REFERENCES` in `CREATE TABLE`/`ALTER TABLE`) with no `CREATE "
-            "INDEX` leading with the column. Alembic migrations are read but not reported: a "
-            "migration is history, a later one often adds the index, and the models show the "
-            "current schema (the fix is `index=True` there and a new migration). Files that "
+            "INDEX` leading with the column. Migrations are read but not reported: Alembic "
+            "migrations, and SQL files of a migration history (a `migrations`/`migration` or "
+            "`db/migrate` folder, Diesel's `up.sql`, golang-migrate's `0001_x.up.sql`, "
+            "Flyway's `V1__x.sql`, goose/sql-migrate/dbmate section markers); `down.sql` and "
+            "`*.down.sql` files are not read at all. A migration is history, a later one often "
+            "adds the index, and the models or schema file show the current schema (the fix "
+            "is `index=True` there, or a new migration). Files that "
             "are clearly MySQL/MariaDB are skipped: "
             "`ENGINE=`/`AUTO_INCREMENT` in SQL or a `mysql`/`mariadb` folder, any mention of "
             "mysql or mariadb in Python. Test files and `testdata`/`fixtures` folders are "
@@ -166,6 +179,10 @@ class FkWithoutIndex(Rule):
             folders = src.project_path.lower().split("/")[:-1]
             if any(f in ("mysql", "mariadb") for f in folders):
                 return  # db/mysql/schema.sql: InnoDB indexes foreign keys itself
+            if is_down_migration(src.path):
+                return  # undoes a migration: never the schema that runs
+            if is_sql_migration(src.path, src.text) and not REPORT_MIGRATIONS:
+                return  # history: a later migration often adds the index
             for fk in read_sql(src.text).unindexed():
                 yield Hit(_message(fk, _how(fk, "sql")), line=fk.line, end_line=fk.end_line)
             return

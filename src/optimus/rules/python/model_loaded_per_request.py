@@ -12,6 +12,7 @@ module that loads a model without memoising it. Loads whose result is stored (``
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 from optimus.model import Category, Confidence, Severity
@@ -160,6 +161,11 @@ class ModelLoadedPerRequest(Rule):
         b"SentenceTransformer",
         b"CrossEncoder",
         b"InferenceSession",
+    )
+    # Only modules that declare request handlers or dependencies can load per request.
+    prefilter_pattern = re.compile(
+        rb"@\w+\.(?:get|post|put|delete|patch|route|api_route|websocket)\(|Depends\(|"
+        rb"add_api_route|add_url_rule|Route\("
     )
     summary = "An ML model is loaded inside a request handler or a per-request dependency."
     doc = {

@@ -14,6 +14,7 @@ Test files are skipped.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 from optimus.model import Category, Confidence, Severity
@@ -228,6 +229,8 @@ class RedisKeysCommand(Rule):
     effort = 20
     kinds = frozenset({"python", "javascript", "typescript", "tsx"})
     prefilter = (b".keys(", b".KEYS(", b"'KEYS'", b'"KEYS"')
+    # `.keys(` alone matches every dict; the rule needs a Redis client in the file.
+    prefilter_pattern = re.compile(rb"(?i:redis)|\bKEYS\b")
     summary = "The Redis KEYS command is sent from application code."
     doc = {
         "What it finds": (

@@ -10,20 +10,33 @@ managed container service in the project).
 
 from __future__ import annotations
 
-import posixpath
 import re
-import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from optimus.analyze.project_context import ProjectContext
 from optimus.model import Category, Confidence, Severity
-from optimus.parse.dockerfile import Dockerfile, Instruction, Stage
 from optimus.parse.errors import ParseError
 from optimus.parse.source import SourceFile
 from optimus.registry import rule
 from optimus.rules.base import Hit, Reference, Rule
+from optimus.rules.docker._common import compose_services, env_pairs
+from optimus.rules.python._commands import (
+    ASSIGNMENT,
+    LAUNCHERS,
+    base_name,
+    compose_dockerfile,
+    compose_env,
+    compose_words,
+    instruction_words,
+    is_dev_name,
+    segments,
+    service_line,
+    split_command,
+    stage_chain,
+    start_instructions,
+)
 
 #: Kubernetes (and Argo, Knative) objects that replicate a container or scale it.
 _REPLICATING_KINDS = frozenset(
@@ -48,35 +61,9 @@ _TF_SERVICES = re.compile(
     rb'helm_release)"'
 )
 _COMPOSE_NAME = re.compile(r"^(?:docker-)?compose(?:\.(?:prod|production))?\.ya?ml$")
-_DEV_WORDS = frozenset({"dev", "development", "test", "tests", "ci", "local", "debug"})
-
-_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _PYTHON = re.compile(r"^python(?:\d+(?:\.\d+)?)?$")
-#: Commands that start another command given after them (their options are skipped too).
-_LAUNCHERS = frozenset(
-    {
-        "exec",
-        "env",
-        "uv",
-        "poetry",
-        "pipenv",
-        "pdm",
-        "hatch",
-        "rye",
-        "run",
-        "newrelic-admin",
-        "run-program",
-        "opentelemetry-instrument",
-        "ddtrace-run",
-        "dumb-init",
-        "tini",
-        "nice",
-        "-m",
-    }
-)
 #: Launchers that take one argument (a user) before the command.
 _LAUNCHERS_WITH_ARG = frozenset({"gosu", "su-exec"})
-_SEPARATORS = frozenset({"&&", "||", ";", "|", "&"})
 _APP = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.()]*$")
 
 
@@ -100,33 +87,6 @@ class Server:
         return "-w N" if self.name == "gunicorn" else "--workers N"
 
 
-def split_command(text: str) -> list[str]:
-    """Split a shell command line into words (quotes honoured; plain split if unbalanced)."""
-    try:
-        return shlex.split(text, posix=True)
-    except ValueError:
-        return text.split()
-
-
-def _segments(words: list[str]) -> list[list[str]]:
-    """Simple commands of a command line: split on `&&`, `;`, `|`; `sh -c "..."` opened."""
-    out: list[list[str]] = [[]]
-    for word in words:
-        if _ASSIGNMENT.match(word):
-            out[-1].append(word)  # VAR="a b" keeps its spaces
-        elif any(c.isspace() for c in word):
-            out += _segments(split_command(word))
-            out.append([])
-        elif word in _SEPARATORS:
-            out.append([])
-        elif word.endswith(";"):
-            out[-1].append(word[:-1])
-            out.append([])
-        else:
-            out[-1].append(word)
-    return [s for s in out if s]
-
-
 def _server_start(segment: list[str]) -> tuple[int, str] | None:
     """Index and name of the server a simple command runs, skipping launchers and env."""
     i = 0
@@ -141,9 +101,9 @@ def _server_start(segment: list[str]) -> tuple[int, str] | None:
         if base in _LAUNCHERS_WITH_ARG:
             i += 2
         elif (
-            _ASSIGNMENT.match(word)
+            ASSIGNMENT.match(word)
             or word.startswith("-")
-            or base in _LAUNCHERS
+            or base in LAUNCHERS
             or _PYTHON.match(base)
         ):
             i += 1
@@ -167,14 +127,14 @@ def _option(args: list[str], long: str, short: str | None = None) -> str | None:
 
 def find_server(words: list[str]) -> Server | None:
     """The uvicorn / ``fastapi run`` / gunicorn command a command line runs, if any."""
-    segments = _segments(words)
+    simple = segments(words)
     env: dict[str, str] = {}
-    for segment in segments:
+    for segment in simple:
         for word in segment:
-            if _ASSIGNMENT.match(word):
+            if ASSIGNMENT.match(word):
                 key, _, value = word.partition("=")
                 env[key] = value
-    for segment in segments:
+    for segment in simple:
         start = _server_start(segment)
         if start is None:
             continue
@@ -249,10 +209,6 @@ def _message(server: Server, reason: str, where: str = "") -> str:
     return text
 
 
-def _base(path: str) -> str:
-    return path.rsplit("/", 1)[-1].lower()
-
-
 def _replicated(ctx: ProjectContext) -> bool:
     """Whether something in the project runs the app as replicated containers."""
     for _src, obj in ctx.k8s_objects():
@@ -261,7 +217,7 @@ def _replicated(ctx: ProjectContext) -> bool:
             kind == "Service" and api.startswith("serving.knative.dev")
         ):
             return True
-    if ctx.has_file("Chart.yaml") or any(_base(p) in _ORCHESTRATOR_FILES for p in ctx.paths):
+    if ctx.has_file("Chart.yaml") or any(base_name(p) in _ORCHESTRATOR_FILES for p in ctx.paths):
         return True
     return any(_TF_SERVICES.search(src.data) for src in ctx.of_kind("terraform"))
 
@@ -269,59 +225,28 @@ def _replicated(ctx: ProjectContext) -> bool:
 # --- Dockerfiles -------------------------------------------------------------------------
 
 
-def _stage_chain(dockerfile: Dockerfile) -> list[Stage]:
-    """The final stage, then the earlier stages it is built FROM, closest first."""
-    chain: list[Stage] = []
-    stage = dockerfile.final_stage
-    while stage is not None and stage not in chain:
-        chain.append(stage)
-        parent = dockerfile.stage_named(stage.image)
-        stage = parent if parent is not None and parent.index < stage.index else None
-    return chain
-
-
-def _env_pairs(args: str) -> dict[str, str]:
-    """The variables of an ENV instruction (``K=V ...`` or the legacy ``K V``)."""
-    words = split_command(args)
-    if not words:
-        return {}
-    if "=" not in words[0]:
-        return {words[0]: " ".join(words[1:])}
-    return dict(w.split("=", 1) for w in words if "=" in w)
-
-
-def _words(ins: Instruction) -> list[str]:
-    form = ins.exec_form
-    return form if form is not None else split_command(ins.args)
-
-
-def _is_dev_name(name: str) -> bool:
-    return bool(set(re.split(r"[.\-_]", name.lower())) & _DEV_WORDS)
-
-
 def _dockerfile_hits(src: SourceFile, config_file: bool, covered: set[str]) -> Iterator[Hit]:
-    if src.path in covered or _is_dev_name(_base(src.path)):
+    if src.path in covered or is_dev_name(base_name(src.path)):
         return
     try:
-        chain = _stage_chain(src.dockerfile)
+        chain = stage_chain(src.dockerfile)
     except ParseError:
         return
-    entrypoint = cmd = None
+    entrypoint, cmd = start_instructions(chain)
     env: dict[str, str] = {}
-    for stage in chain:
-        entrypoint = entrypoint or next(iter(stage.of("ENTRYPOINT")[::-1]), None)
-        cmd = cmd or next(iter(stage.of("CMD")[::-1]), None)
     for stage in reversed(chain):
         for ins in stage.of("ENV"):
-            env.update(_env_pairs(ins.args))
-    words = (_words(entrypoint) if entrypoint else []) + (_words(cmd) if cmd else [])
+            env.update(env_pairs(ins.args))
+    words = (instruction_words(entrypoint) if entrypoint else []) + (
+        instruction_words(cmd) if cmd else []
+    )
     server = find_server(words)
     if server is None:
         return
     reason = single_worker_reason(server, env, config_file)
     if reason is None:
         return
-    at = entrypoint if entrypoint and find_server(_words(entrypoint)) else cmd
+    at = entrypoint if entrypoint and find_server(instruction_words(entrypoint)) else cmd
     yield Hit(
         _message(server, reason),
         line=at.line if at else None,
@@ -334,26 +259,6 @@ def _dockerfile_hits(src: SourceFile, config_file: bool, covered: set[str]) -> I
 
 #: A bare uvicorn command: what a Dockerfile's CMD is judged against under compose's env.
 _PROBE = Server("uvicorn", None, None, False, False)
-
-
-def _compose_words(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return split_command(value)
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    return []
-
-
-def _compose_env(value: Any) -> dict[str, str]:
-    """A service's ``environment``; a variable passed through from the host has value ""."""
-    env: dict[str, str] = {}
-    if isinstance(value, dict):
-        env = {str(k): "" if v is None else str(v) for k, v in value.items()}
-    elif isinstance(value, list):
-        for item in value:
-            key, _, val = str(item).partition("=")
-            env[key] = val
-    return env
 
 
 def _compose_replicated(service: dict[str, Any]) -> bool:
@@ -373,79 +278,28 @@ def _compose_replicated(service: dict[str, Any]) -> bool:
     return False
 
 
-def _compose_dockerfile(compose_path: str, build: Any) -> str | None:
-    """The root-relative Dockerfile a compose ``build`` uses."""
-    if isinstance(build, str):
-        context, dockerfile = build, "Dockerfile"
-    elif isinstance(build, dict):
-        context = str(build.get("context", "."))
-        dockerfile = str(build.get("dockerfile", "Dockerfile"))
-    else:
-        return None
-    if "://" in context or context.startswith("/") or dockerfile.startswith("/"):
-        return None
-    folder = posixpath.dirname(compose_path)
-    return posixpath.normpath(posixpath.join(folder, context, dockerfile))
-
-
-def _service_line(src: SourceFile, service: str) -> int | None:
-    """The line of the service's ``command:``/``entrypoint:`` key, else of the service."""
-    header = re.compile(r"^(\s+)['\"]?" + re.escape(service) + r"['\"]?\s*:")
-    lines = src.lines
-    in_services = False
-    for number, text in enumerate(lines, start=1):
-        if re.match(r"^services\s*:", text):
-            in_services = True
-            continue
-        match = header.match(text) if in_services else None
-        if not match:
-            continue
-        indent = len(match.group(1))
-        found: dict[str, int] = {}
-        for inner, body in enumerate(lines[number:], start=number + 1):
-            if body.strip() and len(body) - len(body.lstrip()) <= indent:
-                break
-            key = re.match(r"^\s*(command|entrypoint)\s*:", body)
-            if key and key.group(1) not in found:
-                found[key.group(1)] = inner
-        return found.get("command") or found.get("entrypoint") or number
-    return None
-
-
 def _compose_hits(src: SourceFile, config_file: bool, covered: set[str]) -> Iterator[Hit]:
-    try:
-        documents = src.yaml
-    except ParseError:
-        return
-    for doc in documents:
-        services = doc.get("services") if isinstance(doc, dict) else None
-        if not isinstance(services, dict):
+    for name, service in compose_services(src):
+        env = compose_env(service.get("environment"))
+        replicated = _compose_replicated(service)
+        if "build" in service and (replicated or single_worker_reason(_PROBE, env) is None):
+            built = compose_dockerfile(src.path, service["build"])
+            if built:
+                covered.add(built)
+        if replicated:
             continue
-        for name, service in services.items():
-            if not isinstance(service, dict):
-                continue
-            env = _compose_env(service.get("environment"))
-            replicated = _compose_replicated(service)
-            if "build" in service and (replicated or single_worker_reason(_PROBE, env) is None):
-                built = _compose_dockerfile(src.path, service["build"])
-                if built:
-                    covered.add(built)
-            if replicated:
-                continue
-            words = _compose_words(service.get("entrypoint")) + _compose_words(
-                service.get("command")
+        words = compose_words(service.get("entrypoint")) + compose_words(service.get("command"))
+        server = find_server(words)
+        if server is None:
+            continue
+        reason = single_worker_reason(server, env, config_file)
+        if reason is not None:
+            yield Hit(
+                _message(server, reason, f" (compose service `{name}`)"),
+                line=service_line(src, name),
+                path=src.path,
+                snippet=f"compose:{name}",
             )
-            server = find_server(words)
-            if server is None:
-                continue
-            reason = single_worker_reason(server, env, config_file)
-            if reason is not None:
-                yield Hit(
-                    _message(server, reason, f" (compose service `{name}`)"),
-                    line=_service_line(src, str(name)),
-                    path=src.path,
-                    snippet=f"compose:{name}",
-                )
 
 
 # --- systemd and Procfile ----------------------------------------------------------------
@@ -469,7 +323,7 @@ def _systemd_lines(text: str) -> Iterator[tuple[int, str]]:
 
 
 def _systemd_hits(src: SourceFile, config_file: bool) -> Iterator[Hit]:
-    if "@" in _base(src.path):
+    if "@" in base_name(src.path):
         return  # a template unit: one instance per port is replication
     try:
         text = src.text
@@ -601,10 +455,10 @@ class UvicornSingleWorker(Rule):
     def check_project(self, ctx: ProjectContext) -> Iterator[Hit]:
         if _replicated(ctx):
             return
-        config_file = any(_base(p) == "gunicorn.conf.py" for p in ctx.paths)
+        config_file = any(base_name(p) == "gunicorn.conf.py" for p in ctx.paths)
         covered: set[str] = set()
         for src in ctx.of_kind("yaml"):
-            if _COMPOSE_NAME.match(_base(src.path)):
+            if _COMPOSE_NAME.match(base_name(src.path)):
                 yield from _compose_hits(src, config_file, covered)
         for src in ctx.of_kind("dockerfile"):
             yield from _dockerfile_hits(src, config_file, covered)

@@ -3,7 +3,10 @@
 Like sqlfluff's AM04 (``ambiguous.column_count``), only the outermost select list counts:
 ``EXISTS (SELECT * ...)``, ``count(*)`` and wildcards inside subqueries and CTEs are fine, and
 so is ``SELECT * FROM cte`` when the CTE lists its columns. Wildcards over set-returning
-functions (``generate_series(...)``), subqueries and system catalogs are left alone. ORM
+functions (``generate_series(...)``), subqueries, system catalogs and the bookkeeping tables of
+migration tools (``alembic_version``, ``schema_migrations``...) are left alone, and so are
+queries in functions named for a dump, export, backup or copy (which want every column) and
+SQL migration files (run once: ``migrations/<id>/up.sql``, ``down.sql``, ``V1__x.sql``). ORM
 queries (``select(User)``) are not strings and never match. In Python, string literals (and
 f-strings) that start like a query (``SELECT ... FROM``, ``WITH name AS (``) are read;
 docstrings are not. sqlc query files (``-- name: GetAuthor :one``) are skipped: sqlc expands
@@ -22,6 +25,7 @@ from optimus.parse.source import SourceFile
 from optimus.registry import rule
 from optimus.rules.base import Hit, Reference, Rule
 from optimus.rules.python._astutil import is_test_or_fixture
+from optimus.rules.python._fk_sql import is_sql_migration
 from optimus.rules.python._sql import Token, closing, line_at, mask, qualified, tokenize
 
 _SELECT_END = frozenset(
@@ -40,6 +44,27 @@ DYNAMIC = "optimus_dynamic_expression"
 _JOIN = frozenset({"JOIN", ","})
 _STAR_AFTER = frozenset({"SELECT", "DISTINCT", "ALL", ",", "."})
 _CATALOGS = ("information_schema", "pg_", "sqlite_", "sys")
+#: Tables migration tools keep for their own bookkeeping: a version or two per row, read whole.
+_BOOKKEEPING = frozenset(
+    {
+        "alembic_version",
+        "schema_migrations",
+        "__diesel_schema_migrations",
+        "_sqlx_migrations",
+        "flyway_schema_history",
+        "django_migrations",
+        "goose_db_version",
+        "knex_migrations",
+        "_prisma_migrations",
+        "ar_internal_metadata",
+    }
+)
+#: Words of a function name that say it copies rows whole (``dump_schema``, ``export_table``,
+#: ``backup``, ``copyRows``): there every column is wanted.
+_WHOLE_ROW_WORDS = frozenset(
+    {"dump", "dumps", "export", "exports", "exporter", "backup", "backups", "copy"}
+)
+_NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _LOOKS_SELECT = re.compile(r"^\s*\(?\s*select\s", re.IGNORECASE)
 _LOOKS_WITH = re.compile(
     r"^\s*with\s+(recursive\s+)?[\w\"]+\s*(\([^)]*\)\s*)?as\s+(not\s+)?(materialized\s+)?\(",
@@ -110,6 +135,7 @@ def _from_refs(tokens: list[Token], i: int, known: dict[str, bool]) -> tuple[lis
             name, after = qualified(tokens, i)
             function = after < n and tokens[after].text == "("
             catalog = tokens[i].name.startswith(_CATALOGS) or name.startswith(_CATALOGS)
+            catalog = catalog or name in _BOOKKEEPING
             dynamic = DYNAMIC in (tokens[i].name, name)
             refs.append("" if function or catalog or dynamic or known.get(name) else name)
             expect = False
@@ -203,6 +229,17 @@ def _python_strings(module: ast.Module) -> Iterator[tuple[ast.expr, str]]:
             yield node, "".join(parts)
 
 
+def _whole_row_strings(module: ast.Module) -> set[int]:
+    """ids of the nodes inside functions named for a dump, export, backup or copy."""
+    inside: set[int] = set()
+    for node in walk(module):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            words = {w.lower() for w in _NAME_WORDS.findall(node.name)}
+            if words & _WHOLE_ROW_WORDS:
+                inside.update(id(n) for n in walk(node))
+    return inside
+
+
 def looks_like_query(text: str) -> bool:
     """Whether a string starts like a query (SELECT ... FROM, WITH name AS ( ...)."""
     if not _HAS_FROM.search(text):
@@ -230,6 +267,7 @@ class SqlSelectStar(Rule):
     effort = 10
     kinds = frozenset({"python", "code"})
     prefilter = (b"SELECT", b"select", b"Select")
+    prefilter_pattern = re.compile(rb"(?i)\bselect\s+(?:distinct\s+)?(?:[\w\"`]+\.)?\*")
     preview = True
     summary = "`SELECT *` in the outermost query of raw SQL in Python strings or .sql files."
     doc = {
@@ -242,11 +280,16 @@ class SqlSelectStar(Rule):
             "in subqueries and CTEs, and `SELECT * FROM cte` where the CTE's columns are known "
             "do not fire; nor do wildcards over a set-returning function "
             "(`generate_series(...)`), a subquery, a system catalog (`information_schema`, "
-            "`pg_*`, `sqlite_master`) or a table chosen at run time (`FROM %s`, "
-            "`FROM {table}`: generic code that cannot list columns). ORM queries "
-            "(`select(User)`) are not strings and never match. Docstrings, test files, files "
-            "under `testdata`/`fixtures` folders, and sqlc query files (`-- name: X :one`, "
-            "whose `*` sqlc expands at generation time) are skipped."
+            "`pg_*`, `sqlite_master`), a migration tool's bookkeeping table "
+            "(`alembic_version`, `schema_migrations`, `__diesel_schema_migrations`, "
+            "`flyway_schema_history`, `django_migrations`, `goose_db_version`...) or a table "
+            "chosen at run time (`FROM %s`, `FROM {table}`: generic code that cannot list "
+            "columns). ORM queries (`select(User)`) are not strings and never match. "
+            "Docstrings, test files, files under `testdata`/`fixtures` folders, queries inside "
+            "functions named for a dump, export, backup or copy (`dump_schema`, "
+            "`export_rows`: they want every column), SQL migration files (a `migrations` "
+            "folder, `up.sql`/`down.sql`, `V1__x.sql`: run once), and sqlc query files "
+            "(`-- name: X :one`, whose `*` sqlc expands at generation time) are skipped."
         ),
         "Why": (
             "`*` reads every column, including ones the code never uses: the database reads "
@@ -302,11 +345,14 @@ class SqlSelectStar(Rule):
         if src.kind == "code":
             if not src.path.lower().endswith(".sql") or _SQLC.search(src.text):
                 return
+            if is_sql_migration(src.path, src.text):
+                return  # a migration runs once: its reads are not a hot path
             for pos, tables in find_in_sql(src.text):
                 yield Hit(_message(tables), line=line_at(src.text, pos))
             return
+        whole_rows = _whole_row_strings(src.python)
         for node, text in _python_strings(src.python):
-            if not looks_like_query(text):
+            if id(node) in whole_rows or not looks_like_query(text):
                 continue
             for pos, tables in find_in_sql(text):
                 line = min(node.lineno + text.count("\n", 0, pos), node.end_lineno or node.lineno)

@@ -132,6 +132,30 @@ def lint_allowed(node: Node, lint: str) -> bool:
     return False
 
 
+def allowed_lints(attribute_item: Node) -> frozenset[str]:
+    """The lints an (inner or outer) `allow(..)`/`expect(..)` attribute names, without
+    spaces (`clippy::unwrap_used`); `reason = ".."` and other attributes give nothing."""
+    attribute = next((c for c in attribute_item.named_children if c.type == "attribute"), None)
+    if attribute is None or not attribute.named_children:
+        return frozenset()
+    if node_text(attribute.named_children[0]) not in ("allow", "expect"):
+        return frozenset()
+    arguments = attribute.child_by_field_name("arguments")
+    if arguments is None:
+        return frozenset()
+    groups: list[list[Node]] = [[]]
+    for child in arguments.children[1:-1]:
+        if child.type == ",":
+            groups.append([])
+        elif child.type not in _COMMENTS:
+            groups[-1].append(child)
+    return frozenset(
+        "".join(node_text(c) for c in group)
+        for group in groups
+        if group and all(c.type in ("identifier", "::") for c in group)
+    )
+
+
 # --- use declarations ------------------------------------------------------------------
 
 
@@ -329,3 +353,15 @@ def is_awaited(node: Node) -> bool:
     while parent is not None and parent.type in ("parenthesized_expression", "try_expression"):
         current, parent = parent, parent.parent
     return parent is not None and parent.type == "await_expression"
+
+
+#: Methods whose `Result` only fails when a std lock is poisoned (`Mutex::lock`,
+#: `RwLock::read`, `RwLock::write`); `try_lock` and friends can fail for real.
+LOCK_METHODS = frozenset({"lock", "read", "write"})
+
+
+def is_lock_call(node: Node) -> bool:
+    """Whether a node is `x.lock()`, `x.read()` or `x.write()` with no arguments (through
+    parentheses): taking a std lock, whose `Err` means another thread already panicked."""
+    call = method_call(unwrap_expression(node))
+    return call is not None and call[0] in LOCK_METHODS and not argument_nodes(call[2])

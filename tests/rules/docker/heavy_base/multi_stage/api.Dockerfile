@@ -7,3 +7,4 @@ RUN npm ci
 # optimus-expect-next: docker-heavy-base
 FROM python:${PY_VERSION}
 COPY --from=assets /dist /app/static
+CMD ["python", "-m", "app"]

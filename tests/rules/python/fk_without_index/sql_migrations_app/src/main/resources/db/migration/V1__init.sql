@@ -1,0 +1,5 @@
+-- Flyway versioned migration.
+CREATE TABLE comment (
+    id bigserial PRIMARY KEY,
+    post_id bigint NOT NULL REFERENCES post (id)
+);

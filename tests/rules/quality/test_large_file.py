@@ -1,0 +1,78 @@
+"""large-file: long logic is reported; vendored trees and declaration tables are not."""
+
+from __future__ import annotations
+
+from optimus.parse.source import SourceFile
+from optimus.rules.quality.large_file import (
+    DECLARATION_SHARE,
+    LargeFile,
+    declaration_share,
+    is_vendored,
+)
+
+
+def _check(code: str, path: str, kind: str) -> list:
+    src = SourceFile(path, path, kind, code.encode())
+    return list(LargeFile().check(src))
+
+
+def _rust_logic(n: int) -> str:
+    body = "".join(f"    let v{i} = x + {i};\n" for i in range(n))
+    return f"pub fn compute(x: u32) -> u32 {{\n{body}    x\n}}\n"
+
+
+def _ffi_table(n: int) -> str:
+    consts = "".join(f"pub const FLAG_{i}: UINT = 0x{i:08x};\n" for i in range(n))
+    return (
+        "use ctypes::c_int;\n"
+        f"{consts}"
+        "#[repr(C)]\npub struct POINT {\n    pub x: c_int,\n    pub y: c_int,\n}\n"
+        'extern "system" {\n'
+        "    pub fn ImageList_Add(\n        himl: HIMAGELIST,\n        hbm: HBITMAP,\n"
+        "    ) -> c_int;\n    pub fn GetTickCount() -> DWORD;\n}\n"
+        "ENUM!{enum WbemFlagEnum {\n    wbemFlagA = 0x10,\n    wbemFlagB = 0,\n}}\n"
+        "RIDL!{#[uuid(0x1, 0x2)]\ninterface IThing(IThingVtbl): IUnknown(IUnknownVtbl) {\n"
+        "    fn get_Count(\n        iCount: *mut c_int,\n    ) -> HRESULT,\n}}\n"
+        "#[inline]\npub fn INDEXTOOVERLAYMASK(i: UINT) -> UINT {\n    i << 8\n}\n"
+    )
+
+
+def test_long_logic_is_reported() -> None:
+    (hit,) = _check(_rust_logic(1100), "src/engine.rs", "rust")
+    assert hit.count == 1103
+    body = "".join(f"    total += {i}\n" for i in range(1100))
+    assert _check(f"def f(total):\n{body}    return total\n", "app/big.py", "python")
+
+
+def test_rust_ffi_table_is_not_reported() -> None:
+    src = SourceFile("src/um/commctrl.rs", "src/um/commctrl.rs", "rust", _ffi_table(1100).encode())
+    assert declaration_share(src) > 0.99
+    assert _check(_ffi_table(1100), "src/um/commctrl.rs", "rust") == []
+
+
+def test_mostly_logic_with_some_declarations_is_reported() -> None:
+    code = _ffi_table(300) + _rust_logic(800)
+    src = SourceFile("src/lib.rs", "src/lib.rs", "rust", code.encode())
+    assert declaration_share(src) <= DECLARATION_SHARE
+    assert _check(code, "src/lib.rs", "rust")
+
+
+def test_function_bodies_inside_macros_are_logic() -> None:
+    inner = "".join(f"        let v{i} = {i};\n" for i in range(1100))
+    code = f"cfg_if::cfg_if! {{\n    pub fn f() -> u32 {{\n{inner}        0\n    }}\n}}\n"
+    assert _check(code, "src/lib.rs", "rust")
+
+
+def test_declaration_share_is_rust_only() -> None:
+    code = "x = 1\n" * 1001  # a long Python module of assignments is still reported
+    assert declaration_share(SourceFile("big.py", "big.py", "python", code.encode())) == 0.0
+    assert _check(code, "app/big.py", "python")
+
+
+def test_vendored_trees_are_not_reported() -> None:
+    code = _rust_logic(1100)
+    for folder in ("vendor", "vendored", "third_party", "third-party", "external", "Third_Party"):
+        assert is_vendored(f"{folder}/lib/src/engine.rs")
+        assert _check(code, f"app/{folder}/lib/src/engine.rs", "rust") == []
+    assert not is_vendored("src/vendors/engine.rs")
+    assert not is_vendored("src/external.rs")
