@@ -100,8 +100,19 @@ def run_rules(src: SourceFile, rules: tuple[Rule, ...], debug: bool = False) -> 
         out.diagnostics.append("binary file skipped")
         return out
     reported: set[str] = set()
+    seen: dict[bytes, bool] = {}
+
+    def has(token: bytes) -> bool:
+        # Rules share prefilter tokens: search the bytes for each token once per file.
+        found = seen.get(token)
+        if found is None:
+            found = seen[token] = token in data
+        return found
+
     for rule in rules:
-        if not rule.wants(data):
+        if rule.prefilter and not any(has(t) for t in rule.prefilter):
+            continue
+        if rule.prefilter_pattern is not None and not rule.prefilter_pattern.search(data):
             continue
         try:
             for hit in rule.check(src):

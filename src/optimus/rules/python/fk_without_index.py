@@ -90,6 +90,11 @@ class FkWithoutIndex(Rule):
         b"create_foreign_key",
         b"foreign_key=",
     )
+    # "references" alone is common prose; in SQL it is followed by a table and a column list.
+    prefilter_pattern = re.compile(
+        rb"ForeignKey|create_foreign_key|foreign_key=|\bREFERENCES\b|"
+        rb"(?i:\breferences\s+[\w\"`.]+\s*\()"
+    )
     summary = "A foreign key column with no index that starts with it (PostgreSQL-style schemas)."
     doc = {
         "What it finds": (

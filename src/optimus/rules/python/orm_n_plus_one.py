@@ -20,6 +20,7 @@ once per relation, at the first read. Test files and migrations (which run once)
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -191,6 +192,8 @@ class OrmNPlusOne(Rule):
         b"ManyToManyField",
         b"OneToOneField",
     )
+    # Only files that also run queries can loop over their results.
+    prefilter_pattern = re.compile(rb"\.objects\b|\.query\b|\.scalars\(|\bselect\(|\.execute\(")
     preview = True
     summary = "A loop over ORM query results reads a lazy relation of each row (N+1 queries)."
     doc = {
