@@ -151,8 +151,7 @@ class SourceFile:
         """Every document of a YAML file (safe loader: no object construction).
 
         Read with libyaml through PyYAML's C loader: about ten times faster than a pure
-        Python parser on the manifests of a large portfolio. Editing (fixes) uses
-        ruamel.yaml, which keeps comments and formatting.
+        Python parser on the manifests of a large portfolio.
         """
         import yaml
 

@@ -1,9 +1,9 @@
 """Lines of keys in YAML documents, for rules that read the safe-loader parse.
 
-The shared parse (``SourceFile.yaml``, ruamel's safe loader) gives plain dicts and lists
-without positions. To place a finding, a rule asks :func:`line_of` for the line of a key
-path in one of those documents; the file is then parsed once more with ruamel's round-trip
-loader, whose nodes carry their positions (``.lc``), and that parse is kept per
+The shared parse (``SourceFile.yaml``) gives plain dicts and lists without positions. To
+place a finding, a rule asks :func:`line_of` for the line of a key path in one of those
+documents; the file is then composed once more by libyaml (PyYAML's C composer, no object
+construction), whose nodes carry their positions, and that composition is kept per
 SourceFile, so only files with findings pay for it, once.
 """
 
@@ -16,22 +16,23 @@ from optimus.parse.source import SourceFile
 
 Key = str | int
 
-#: SourceFile -> its round-trip documents (None: the round-trip parse failed).
+#: SourceFile -> its composed documents (None: composing failed).
 _RT_CACHE: weakref.WeakKeyDictionary[SourceFile, list[Any] | None] = weakref.WeakKeyDictionary()
+_NULL = "tag:yaml.org,2002:null"
 
 
 def _rt_documents(src: SourceFile) -> list[Any] | None:
-    """The file's documents from the round-trip loader, None documents dropped as the safe
-    parse drops them, so the indexes of both agree."""
+    """The file's node trees, null documents dropped as the safe parse drops them, so the
+    indexes of both agree."""
     if src in _RT_CACHE:
         return _RT_CACHE[src]
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
+    import yaml
 
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     docs: list[Any] | None
     try:
-        docs = [d for d in YAML(typ="rt").load_all(src.text) if d is not None]
-    except (YAMLError, ValueError, TypeError, RecursionError):
+        docs = [d for d in yaml.compose_all(src.text, Loader=loader) if d.tag != _NULL]
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError):
         docs = None  # a line is a nicety: the finding is still reported, without it
     _RT_CACHE[src] = docs
     return docs
@@ -57,39 +58,25 @@ def line_of(src: SourceFile, doc: Any, path: tuple[Key, ...]) -> int | None:
     if index is None or docs is None or index >= len(docs):
         return None
     node = docs[index]
-    line: int | None = _own_line(node)
+    line: int | None = node.start_mark.line + 1
     for key in path:
-        try:
-            if isinstance(key, int) and isinstance(node, list) and 0 <= key < len(node):
-                line = node.lc.item(key)[0] + 1
-                node = node[key]
-            elif isinstance(key, str) and isinstance(node, dict):
-                actual = _find_key(node, key)
-                if actual is _MISSING:
-                    break
-                line = node.lc.key(actual)[0] + 1
-                node = node[actual]
-            else:
+        value = getattr(node, "value", None)
+        if isinstance(key, int) and node.id == "sequence" and 0 <= key < len(value):
+            node = value[key]
+            line = node.start_mark.line + 1
+        elif isinstance(key, str) and node.id == "mapping":
+            pair = next((p for p in value if _key_matches(p[0], key)), None)
+            if pair is None:
                 break
-        except (AttributeError, KeyError, IndexError, TypeError):
+            line = pair[0].start_mark.line + 1
+            node = pair[1]
+        else:
             break
     return line
 
 
-_MISSING = object()
-
-
-def _find_key(node: dict[Any, Any], key: str) -> Any:
-    """The mapping's own key for ``key``: YAML 1.1 files may hold ``on`` as True."""
-    if key in node:
-        return key
-    if key == "on" and True in node:
-        return True
-    return _MISSING
-
-
-def _own_line(node: Any) -> int | None:
-    try:
-        return int(node.lc.line) + 1
-    except (AttributeError, TypeError):
-        return None
+def _key_matches(node: Any, key: str) -> bool:
+    """Whether a mapping key node is ``key`` (YAML 1.1 files may spell ``on`` as On/ON)."""
+    if node.id != "scalar":
+        return False
+    return node.value == key or (key == "on" and node.value in ("On", "ON"))
