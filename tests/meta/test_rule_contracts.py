@@ -25,7 +25,9 @@ def test_rule_metadata_and_docs(rule: Rule) -> None:
     assert isinstance(rule.severity, Severity)
     assert isinstance(rule.confidence, Confidence)
     assert rule.effort > 0
-    assert rule.scope in ("file", "project")
+    assert rule.scope in ("file", "project", "engine")
+    if rule.scope == "engine":
+        assert rule.engine != "optimus", "an engine-only rule names its engine"
     if rule.scope == "file":
         assert rule.kinds, "a file rule names the kinds it reads"
     assert rule.summary.endswith(".")

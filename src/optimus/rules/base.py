@@ -54,8 +54,9 @@ class Rule:
     ``kinds`` names the file kinds the rule reads (see ``optimus.parse.kinds``).
     ``prefilter`` lists byte strings of which at least one must occur in a file for the rule
     to run on it, so most files are never parsed (as Semgrep does); empty means always.
-    ``scope`` is "file" for rules that look at one file and "project" for rules that need
-    several files of one project (those implement ``check_project``).
+    ``scope`` is "file" for rules that look at one file, "project" for rules that need
+    several files of one project (those implement ``check_project``), and "engine" for
+    rules whose findings come only from an external engine (no detector of their own).
     """
 
     name: ClassVar[str]

@@ -7,15 +7,14 @@ Engine-backed: hadolint's DL3015 (``--no-install-recommends``) and DL3009 (delet
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from optimus.model import Category, Confidence, Severity
 from optimus.registry import rule
-from optimus.rules.base import Hit, Reference, Rule
+from optimus.rules.base import Reference, Rule
 
 if TYPE_CHECKING:
-    from optimus.analyze.project_context import ProjectContext
+    pass
 
 
 @rule
@@ -27,7 +26,7 @@ class DockerAptHygiene(Rule):
     confidence = Confidence.HIGH
     effort = 5
     kinds = frozenset({"dockerfile"})
-    scope = "project"
+    scope = "engine"
     #: The external analyzer that finds this rule's problems (hadolint DL3009, DL3015).
     engine = "hadolint"
     summary = "An apt-get install pulls recommended packages or leaves the package lists behind."
@@ -75,7 +74,3 @@ class DockerAptHygiene(Rule):
             "https://docs.docker.com/build/building/best-practices/#apt-get",
         ),
     )
-
-    def check_project(self, project: ProjectContext) -> Iterator[Hit]:
-        """Nothing: the hadolint engine reports this rule's findings."""
-        return iter(())

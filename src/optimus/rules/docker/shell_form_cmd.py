@@ -7,15 +7,14 @@ detector of its own.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from optimus.model import Category, Confidence, Severity
 from optimus.registry import rule
-from optimus.rules.base import Hit, Reference, Rule
+from optimus.rules.base import Reference, Rule
 
 if TYPE_CHECKING:
-    from optimus.analyze.project_context import ProjectContext
+    pass
 
 
 @rule
@@ -27,7 +26,7 @@ class DockerShellFormCmd(Rule):
     confidence = Confidence.HIGH
     effort = 5
     kinds = frozenset({"dockerfile"})
-    scope = "project"
+    scope = "engine"
     #: The external analyzer that finds this rule's problems (hadolint DL3025).
     engine = "hadolint"
     summary = "CMD or ENTRYPOINT is in shell form, so the app is not PID 1 and gets no SIGTERM."
@@ -80,7 +79,3 @@ class DockerShellFormCmd(Rule):
             "https://docs.docker.com/reference/dockerfile/#entrypoint",
         ),
     )
-
-    def check_project(self, project: ProjectContext) -> Iterator[Hit]:
-        """Nothing: the hadolint engine reports this rule's findings."""
-        return iter(())

@@ -7,15 +7,14 @@ it exists so the check can be selected, ignored, suppressed and explained like a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from optimus.model import Category, Confidence, Severity
 from optimus.registry import rule
-from optimus.rules.base import Hit, Reference, Rule
+from optimus.rules.base import Reference, Rule
 
 if TYPE_CHECKING:
-    from optimus.analyze.project_context import ProjectContext
+    pass
 
 
 @rule
@@ -27,7 +26,7 @@ class HttpNoTimeout(Rule):
     confidence = Confidence.HIGH
     effort = 5
     kinds = frozenset({"python"})
-    scope = "project"
+    scope = "engine"
     #: The external analyzer that finds this rule's problems (Ruff S113).
     engine = "ruff"
     summary = "An HTTP request with requests or httpx is made without a timeout."
@@ -74,7 +73,3 @@ class HttpNoTimeout(Rule):
             "https://docs.astral.sh/ruff/rules/request-without-timeout/",
         ),
     )
-
-    def check_project(self, project: ProjectContext) -> Iterator[Hit]:
-        """Nothing: the ruff engine reports this rule's findings."""
-        return iter(())

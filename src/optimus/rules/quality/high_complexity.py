@@ -7,15 +7,14 @@ own ``lint.mccabe.max-complexity`` (Ruff's default: 10). The rule has no detecto
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from optimus.model import Category, Confidence, Severity
 from optimus.registry import rule
-from optimus.rules.base import Hit, Reference, Rule
+from optimus.rules.base import Reference, Rule
 
 if TYPE_CHECKING:
-    from optimus.analyze.project_context import ProjectContext
+    pass
 
 
 @rule
@@ -28,7 +27,7 @@ class HighComplexity(Rule):
     #: About three minutes per decision point of a function at the default limit of 10.
     effort = 30
     kinds = frozenset({"python"})
-    scope = "project"
+    scope = "engine"
     #: The external analyzer that finds this rule's problems (Ruff C901).
     engine = "ruff"
     summary = "A Python function has more independent paths than the complexity limit."
@@ -76,7 +75,3 @@ class HighComplexity(Rule):
             "https://docs.astral.sh/ruff/rules/complex-structure/",
         ),
     )
-
-    def check_project(self, project: ProjectContext) -> Iterator[Hit]:
-        """Nothing: the ruff engine reports this rule's findings."""
-        return iter(())
