@@ -57,6 +57,7 @@ _CODE_KIND_BY_EXTENSION = {
 META_NAMES = frozenset(
     {
         ".dockerignore",
+        ".cargo-checksum.json",
         ".gitignore",
         "cargo.lock",
         "package-lock.json",

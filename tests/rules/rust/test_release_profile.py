@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from optimus.rules.rust.release_profile import lto_enabled, missing_settings
-from optimus.testing.harness import assert_rule_matches
+from optimus.testing.harness import assert_rule_matches, scan_fixture
+
+RULE = "cargo-release-profile"
 
 FIXTURES = Path(__file__).parent / "release_profile"
 
@@ -38,3 +40,13 @@ def test_missing_settings() -> None:
     assert missing_settings({"lto": "thin", "codegen-units": 1}) == []
     assert missing_settings({"lto": True, "codegen-units": 16}) == ["codegen-units = 1"]
     assert missing_settings({"opt-level": 3}) == ["lto", "codegen-units = 1"]
+
+
+def test_a_vendored_published_crate_is_not_reported(tmp_path: Path) -> None:
+    crate = tmp_path / "vendored-tool"
+    (crate / "src").mkdir(parents=True)
+    (crate / "Cargo.toml").write_text("[package]\nname = 'tool'\nversion = '1.0.0'\n")
+    (crate / "src" / "main.rs").write_text("fn main() {}\n")
+    assert scan_fixture(str(tmp_path), [RULE]).findings  # a binary crate without a profile
+    (crate / ".cargo-checksum.json").write_text('{"files": {}, "package": "x"}')
+    assert scan_fixture(str(tmp_path), [RULE]).findings == []

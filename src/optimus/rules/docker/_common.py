@@ -533,11 +533,14 @@ def is_base_image_definition(dockerfile: Dockerfile) -> bool:
     Its final stage starts nothing of its own (no CMD/ENTRYPOINT, or a bare interpreter or
     shell such as ``python3``, ``node``, ``bash``, possibly behind ``docker-entrypoint.sh``),
     and no COPY/ADD brings application sources from the build context (an entrypoint script
-    or a root file system archive may be copied). Images built FROM it choose what to run.
+    or a root file system archive may be copied), or it declares ONBUILD steps. Images built
+    FROM it choose what to run.
     """
     chain = stage_chain(dockerfile)
     if not chain:
         return False
+    if any(i.keyword == "ONBUILD" for i in dockerfile.instructions):
+        return True  # ONBUILD steps only run in the images built FROM this one
     words = start_command(chain)
     if words is not None and words and not _is_bare_start(words):
         return False

@@ -259,6 +259,8 @@ class DockerRootUser(Rule):
             return
         if _drops_privileges(chain):
             return
+        if _has_start_command(chain) and is_base_image_definition(dockerfile):
+            return  # a base image (python, node...): the images built FROM it choose USER
         severity = None if _has_start_command(chain) else Severity.LOW
         base_note = (
             ""
@@ -266,13 +268,6 @@ class DockerRootUser(Rule):
             else " (no CMD or ENTRYPOINT: if this is a base image, set USER in the images "
             "built on it)"
         )
-        if _has_start_command(chain) and is_base_image_definition(dockerfile):
-            severity = Severity.LOW
-            base_note = (
-                " (this looks like a base image: it starts a bare interpreter or shell and "
-                "copies no application; base images conventionally run as root, and images "
-                "built FROM it should set USER)"
-            )
         if user is not None:
             written, resolved = user.args.strip(), _resolve_user(user, chain)
             shown = f"`{written}`" + (f" ({resolved})" if resolved != written else "")

@@ -261,6 +261,9 @@ class FastapiResponseSerialization(Rule):
     severity = Severity.LOW
     # The gain depends on the FastAPI version, which a file rule cannot see.
     confidence = Confidence.LOW
+    # Preview until it reads the project's FastAPI version: on FastAPI < 0.130 the advice
+    # does not apply, and a file rule cannot see the pinned version yet.
+    preview = True
     effort = 10
     kinds = frozenset({"python"})
     prefilter = (b"fastapi",)

@@ -178,8 +178,8 @@ class CargoReleaseProfile(Rule):
 
     def check_project(self, ctx: ProjectContext) -> Iterator[Hit]:
         src = ctx.source("Cargo.toml")
-        if src is None:
-            return
+        if src is None or ctx.has_file(".cargo-checksum.json"):
+            return  # .cargo-checksum.json: a vendored copy of a published crate, not yours
         try:
             manifest = src.toml
         except ParseError:

@@ -35,6 +35,9 @@ MEDIUM_DENSITY = 10.0
 MEDIUM_MIN_COUNT = 5
 #: A file is reported from this many counted calls on (a single `expect` is no density).
 MIN_COUNT = 3
+#: ...and a density of at least this many per 1000 lines of code: a few invariant checks in
+#: a large file (clap, tokio) are not a density problem.
+MIN_DENSITY = 5.0
 #: The Clippy lint that, allowed or expected, acknowledges each kind of call.
 _LINTS = {
     "unwrap": "clippy::unwrap_used",
@@ -204,7 +207,8 @@ class UnwrapDensity(Rule):
         "What it finds": (
             'Rust files with `.unwrap()`, `.expect("...")` method calls or `panic!` '
             f"invocations outside test code, one finding per file with at least {MIN_COUNT} "
-            "such calls (a single `expect` is not a density problem), with the count and the "
+            f"such calls and at least {MIN_DENSITY:g} per 1000 lines of code (a few invariant "
+            "checks in a large file are not a density problem), with the count and the "
             "density per 1000 lines of code (medium severity above "
             f"{MEDIUM_DENSITY:g} per 1000 lines with at least {MEDIUM_MIN_COUNT} calls). "
             "Test code is skipped: items under "
@@ -280,6 +284,8 @@ class UnwrapDensity(Rule):
         total = len(lines)
         code_lines = max(1, lines_of_code(src, found.test_rows))
         density = total * 1000 / code_lines
+        if density < MIN_DENSITY:
+            return
         yield Hit(
             f"{total} unwrap()/expect()/panic! calls outside tests ({density:.1f} per 1000 "
             "lines): each one aborts the thread on an unexpected value; return a Result with "
