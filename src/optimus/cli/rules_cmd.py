@@ -6,7 +6,6 @@ import json
 
 import typer
 from rich.console import Console
-from rich.markdown import Markdown
 from rich.table import Table
 
 from optimus.errors import UsageError
@@ -100,4 +99,6 @@ def register(app: typer.Typer) -> None:
             return
         if found is None:
             raise UsageError(f"no rule named {rule!r}; `optimus rules` lists them")
+        from rich.markdown import Markdown  # imported here: only explain renders Markdown
+
         Console().print(Markdown(rule_markdown(found)))
