@@ -156,3 +156,19 @@ def test_stderr_helpers() -> None:
     assert failure_message("hadolint: Dockerfile: openFile: does not exist\n", 1) == (
         "hadolint: Dockerfile: openFile: does not exist"
     )
+
+
+def test_apt_dist_clean_deletes_the_lists(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text(
+        "FROM debian:trixie-slim\n"
+        "RUN apt-get update && apt-get install -y --no-install-recommends curl "
+        "&& apt-get dist-clean\n"
+        'CMD ["curl", "--version"]\n'
+    )
+    assert [f for f in _scan(tmp_path).findings if f.rule == "docker-apt-hygiene"] == []
+    (tmp_path / "Dockerfile").write_text(
+        "FROM debian:trixie-slim\n"
+        "RUN apt-get update && apt-get install -y --no-install-recommends curl\n"
+        'CMD ["curl", "--version"]\n'
+    )
+    assert [f.line for f in _scan(tmp_path).findings if f.rule == "docker-apt-hygiene"] == [2]

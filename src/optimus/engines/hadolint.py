@@ -173,6 +173,14 @@ def _sources_of(dockerfile: Dockerfile) -> set[int]:
     return used
 
 
+def _cleans_lists(src: SourceFile, line: int | None) -> bool:
+    """Whether the RUN at ``line`` ends with apt's own clean-up of the package lists."""
+    for ins in src.dockerfile.instructions:
+        if line is not None and ins.line <= line <= ins.end_line:
+            return "apt-get dist-clean" in ins.args or "apt dist-clean" in ins.args
+    return False
+
+
 def in_shipped_stage(src: SourceFile, line: int | None) -> bool:
     """Whether the instruction at ``line`` is in a stage whose files can ship.
 
@@ -214,6 +222,8 @@ def to_hits(records: list[Any], files: dict[str, SourceFile]) -> list[EngineHit]
         if code in ("DL3009", "DL3015") and not in_shipped_stage(src, line):
             continue  # a builder stage: its apt leftovers never ship
         keyword, end_line = _instruction(src, line)
+        if code == "DL3009" and _cleans_lists(src, line):
+            continue  # `apt-get dist-clean` (apt 2.7+) deletes the lists; hadolint predates it
         if code == "DL3025" and keyword and keyword not in ("CMD", "ENTRYPOINT"):
             continue  # shell-form HEALTHCHECK: no signal to lose
         what = keyword or "this instruction"

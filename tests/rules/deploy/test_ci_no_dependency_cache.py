@@ -116,3 +116,18 @@ def test_sha_pins_are_read_with_their_version_comment() -> None:
     result = assert_rule_matches(str(FIXTURES / "node_package_manager"), RULE)
     pinned = [f for f in result.findings if "`pinned-old`" in f.message]
     assert len(pinned) == 1 and "`actions/setup-node@48b55a0`" in pinned[0].message
+
+
+def test_runner_groups_are_not_told_to_cache(tmp_path: Path) -> None:
+    workflow = tmp_path / ".github" / "workflows" / "test.yml"
+    workflow.parent.mkdir(parents=True)
+    (tmp_path / "requirements.txt").write_text("requests==2.32.3\n")
+    job = (
+        "on: push\njobs:\n  test:\n    runs-on: {}\n    timeout-minutes: 10\n    steps:\n"
+        "      - uses: actions/checkout@v4\n      - uses: actions/setup-python@v5\n"
+        "      - run: pip install -r requirements.txt\n"
+    )
+    workflow.write_text(job.format("ubuntu-latest"))
+    assert [f.rule for f in scan_fixture(str(tmp_path), [RULE]).findings] == [RULE]
+    workflow.write_text(job.format("{group: gpu-runners}"))
+    assert scan_fixture(str(tmp_path), [RULE]).findings == []

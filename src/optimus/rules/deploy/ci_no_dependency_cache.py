@@ -147,7 +147,10 @@ def _self_hosted(job: dict[str, Any]) -> bool:
     runs_on = job.get("runs-on")
     labels = runs_on if isinstance(runs_on, list) else [runs_on]
     if isinstance(runs_on, dict):
-        labels = [runs_on.get("labels"), runs_on.get("group")]
+        if runs_on.get("group"):
+            return True  # runner groups are organisation-managed (self-hosted or larger) runners
+        labels = runs_on.get("labels")
+        labels = labels if isinstance(labels, list) else [labels]
     return any(isinstance(label, str) and "self-hosted" in label for label in labels)
 
 
