@@ -50,3 +50,11 @@ def test_a_vendored_published_crate_is_not_reported(tmp_path: Path) -> None:
     assert scan_fixture(str(tmp_path), [RULE]).findings  # a binary crate without a profile
     (crate / ".cargo-checksum.json").write_text('{"files": {}, "package": "x"}')
     assert scan_fixture(str(tmp_path), [RULE]).findings == []
+
+
+def test_a_crate_inside_a_test_folder_is_a_fixture(tmp_path: Path) -> None:
+    crate = tmp_path / "test" / "tests" / "hello-world"
+    (crate / "src").mkdir(parents=True)
+    (crate / "Cargo.toml").write_text("[package]\nname = 'hello'\nversion = '0.1.0'\n")
+    (crate / "src" / "main.rs").write_text("fn main() {}\n")
+    assert scan_fixture(str(tmp_path), [RULE]).findings == []

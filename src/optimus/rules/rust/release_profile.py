@@ -180,6 +180,8 @@ class CargoReleaseProfile(Rule):
         src = ctx.source("Cargo.toml")
         if src is None or ctx.has_file(".cargo-checksum.json"):
             return  # .cargo-checksum.json: a vendored copy of a published crate, not yours
+        if src.is_test:
+            return  # a crate under tests/ or examples/: a fixture, not a shipped binary
         try:
             manifest = src.toml
         except ParseError:
