@@ -72,7 +72,8 @@ def _imports(kind: str, data: bytes) -> frozenset[str]:
     if pattern is None:
         return frozenset()
     found = set()
-    for match in pattern.finditer(data):
+    # Imports sit at the top of a file; the stack only needs the frameworks, not every import.
+    for match in pattern.finditer(data, 0, 65536):
         name = match.group(1).decode("ascii", "replace")
         if kind in ("javascript", "typescript", "tsx"):
             parts = name.split("/")
@@ -111,6 +112,8 @@ def run_rules(src: SourceFile, rules: tuple[Rule, ...], debug: bool = False) -> 
 
     for rule in rules:
         if rule.prefilter and not any(has(t) for t in rule.prefilter):
+            continue
+        if rule.prefilter_also and not any(has(t) for t in rule.prefilter_also):
             continue
         if rule.prefilter_pattern is not None and not rule.prefilter_pattern.search(data):
             continue

@@ -67,6 +67,8 @@ class Rule:
     effort: ClassVar[int] = 15
     kinds: ClassVar[frozenset[str]] = frozenset()
     prefilter: ClassVar[tuple[bytes, ...]] = ()
+    #: Byte strings of which at least one must ALSO occur (a second, independent gate).
+    prefilter_also: ClassVar[tuple[bytes, ...]] = ()
     #: A bytes regex that must also match (when one substring is too common to filter).
     prefilter_pattern: ClassVar[re.Pattern[bytes] | None] = None
     scope: ClassVar[str] = "file"
@@ -92,5 +94,7 @@ class Rule:
     def wants(self, data: bytes) -> bool:
         """Whether the prefilter lets this rule look at a file with these bytes."""
         if self.prefilter and not any(p in data for p in self.prefilter):
+            return False
+        if self.prefilter_also and not any(p in data for p in self.prefilter_also):
             return False
         return self.prefilter_pattern is None or self.prefilter_pattern.search(data) is not None

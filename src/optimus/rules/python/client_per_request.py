@@ -14,7 +14,6 @@ closure (``.map(|u| ...)``), see :mod:`optimus.rules.python._client_rust`.
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterator
 
 from optimus.model import Category, Confidence, Severity
@@ -237,8 +236,16 @@ class ClientPerRequest(Rule):
     effort = 20
     kinds = frozenset({"python", "rust"})
     # The clients and engines this rule knows come from these libraries.
-    prefilter_pattern = re.compile(
-        rb"httpx|requests|aiohttp|urllib3|sqlalchemy|sqlmodel|psycopg|asyncpg|reqwest"
+    prefilter_also = (
+        b"httpx",
+        b"requests",
+        b"aiohttp",
+        b"urllib3",
+        b"sqlalchemy",
+        b"sqlmodel",
+        b"psycopg",
+        b"asyncpg",
+        b"reqwest",
     )
     prefilter = (
         b"Client",

@@ -267,7 +267,11 @@ class SqlSelectStar(Rule):
     effort = 10
     kinds = frozenset({"python", "code"})
     prefilter = (b"SELECT", b"select", b"Select")
-    prefilter_pattern = re.compile(rb"(?i)\bselect\s+(?:distinct\s+)?(?:[\w\"`]+\.)?\*")
+    # Spelled out instead of (?i): case-insensitive matching is several times slower.
+    prefilter_pattern = re.compile(
+        rb"\b(?:select|SELECT|Select)\s+(?:(?:distinct|DISTINCT|Distinct)\s+)?"
+        rb"(?:[\w\"`]+\.)?\*"
+    )
     preview = True
     summary = "`SELECT *` in the outermost query of raw SQL in Python strings or .sql files."
     doc = {
