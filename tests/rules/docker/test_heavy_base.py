@@ -10,7 +10,7 @@ from optimus.model import Severity
 from optimus.parse.dockerfile import parse_dockerfile
 from optimus.rules.docker._common import is_base_image_definition
 from optimus.rules.docker.heavy_base import advise, parse_image, resolve_final, substitute
-from optimus.testing.harness import assert_rule_matches
+from optimus.testing.harness import assert_rule_matches, scan_fixture
 
 FIXTURES = Path(__file__).parent / "heavy_base"
 
@@ -95,3 +95,13 @@ def test_resolve_final_follows_aliases_and_stops_on_cycles() -> None:
 )
 def test_base_image_definition(text: str, base: bool) -> None:
     assert is_base_image_definition(parse_dockerfile(text)) is base
+
+
+def test_a_last_stage_named_for_development_is_a_dev_image(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text(
+        "FROM python:3.12 AS production-image\nCOPY . /app\nCMD [\"python\", \"/app/main.py\"]\n\n"
+        "FROM python:3.12 AS dev-image\nCOPY . /app\nCMD [\"python\", \"/app/main.py\"]\n"
+    )
+    assert scan_fixture(str(tmp_path), ["docker-heavy-base"]).findings == []
+    (tmp_path / "Dockerfile").write_text("FROM python:3.12 AS app\nCOPY . /app\nCMD [\"python\"]\n")
+    assert [f.line for f in scan_fixture(str(tmp_path), ["docker-heavy-base"]).findings] == [1]

@@ -52,13 +52,27 @@ _VAR = re.compile(
 
 
 def is_dev_image(src: SourceFile) -> bool:
-    """Development, CI and test images (by path), where the toolchain or root is the point."""
+    """Development, CI and test images, where the toolchain or root is the point: by path, or
+    a Dockerfile whose last stage is named for development (``FROM ... AS dev-image``), which
+    production builds skip with ``--target``."""
     parts = src.path.lower().split("/")
-    return (
+    if (
         src.is_test
         or any(p in _DEV_FOLDERS for p in parts[:-1])
         or bool(_DEV_DOCKERFILE.match(parts[-1]))
-    )
+    ):
+        return True
+    try:
+        final = src.dockerfile.final_stage
+    except ParseError:
+        return False
+    return final is not None and bool(final.alias and _DEV_STAGE.match(final.alias))
+
+
+#: Stage names such as dev, dev-image, development, devcontainer, test, ci-image.
+_DEV_STAGE = re.compile(
+    r"^(?:dev|devel|develop|development|devcontainer|test|tests|ci)(?:[-_].*)?$"
+)
 
 
 _TEMPLATE_SUFFIXES = (
