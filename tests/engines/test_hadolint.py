@@ -172,3 +172,15 @@ def test_apt_dist_clean_deletes_the_lists(tmp_path: Path) -> None:
         'CMD ["curl", "--version"]\n'
     )
     assert [f.line for f in _scan(tmp_path).findings if f.rule == "docker-apt-hygiene"] == [2]
+
+
+def test_shell_form_that_runs_a_shell_script_is_not_reported(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text(
+        "FROM debian:bookworm-slim\nCOPY deploy.sh /deploy.sh\nCMD /bin/sh /deploy.sh\n"
+    )
+    assert [f for f in _scan(tmp_path).findings if f.rule == "docker-shell-form-cmd"] == []
+    (tmp_path / "Dockerfile").write_text(
+        "FROM debian:bookworm-slim\nCOPY app /app\nCMD /app --serve\n"
+    )
+    found = [f.line for f in _scan(tmp_path).findings if f.rule == "docker-shell-form-cmd"]
+    assert found == [3]

@@ -173,6 +173,15 @@ def _sources_of(dockerfile: Dockerfile) -> set[int]:
     return used
 
 
+def _runs_a_shell(src: SourceFile, line: int | None) -> bool:
+    """Whether the instruction at ``line`` itself starts a shell (``sh script.sh``)."""
+    for ins in src.dockerfile.instructions:
+        if line is not None and ins.line <= line <= ins.end_line:
+            words = ins.args.split()
+            return bool(words) and words[0].rsplit("/", 1)[-1] in ("sh", "bash", "ash", "dash")
+    return False
+
+
 def _cleans_lists(src: SourceFile, line: int | None) -> bool:
     """Whether the RUN at ``line`` ends with apt's own clean-up of the package lists."""
     for ins in src.dockerfile.instructions:
@@ -226,6 +235,8 @@ def to_hits(records: list[Any], files: dict[str, SourceFile]) -> list[EngineHit]
             continue  # `apt-get dist-clean` (apt 2.7+) deletes the lists; hadolint predates it
         if code == "DL3025" and keyword and keyword not in ("CMD", "ENTRYPOINT"):
             continue  # shell-form HEALTHCHECK: no signal to lose
+        if code == "DL3025" and _runs_a_shell(src, line):
+            continue  # `CMD sh script.sh`: the exec form would still make a shell PID 1
         what = keyword or "this instruction"
         message = str(record.get("message") or "").rstrip(".")
         key = (rule, src.path, line)
