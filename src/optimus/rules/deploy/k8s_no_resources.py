@@ -46,7 +46,8 @@ class K8sNoResources(Rule):
             "`resources` leave `requests.cpu`, `requests.memory` or `limits.memory` unset. "
             "A limit given without a request counts as the request, as Kubernetes copies "
             "it. Init containers that run to completion before the app are reported with "
-            "low severity (the pod's request is the larger of theirs and the app's). "
+            "low severity (the pod's request is the larger of theirs and the app's), and "
+            "not at all when an app container of the pod sets requests. "
             "Documents of the same kind and name are merged first, so a Kustomize overlay "
             "that patches `resources` into a base Deployment satisfies the rule; a "
             "LimitRange in the project that defaults a resource satisfies it too. One "
@@ -140,6 +141,12 @@ class K8sNoResources(Rule):
                 # An init container runs to completion before the app starts: the pod's
                 # request is the larger of it and the app containers, so it matters less.
                 init = container.field == "initContainers" and not container.sidecar
+                if init and any(
+                    facts_of(facts, c).requests
+                    for c in containers
+                    if c.field != "initContainers" or c.sidecar
+                ):
+                    continue  # the app containers' requests already size the pod
                 yield Hit(
                     _message(container.label, missing, best_effort),
                     line=container.line(),
