@@ -1,0 +1,1 @@
+"""Fixes: turn findings into edits, diffs and branches (see optimus.fix.base)."""

@@ -1,0 +1,1 @@
+"""One module per fixed rule (or family): each registers its codemods with optimus.fix.base.fixer."""
