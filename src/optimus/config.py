@@ -27,6 +27,7 @@ _KEYS = {
     "extend",
     "max-file-size",
     "engines",
+    "test-command",
 }
 FAIL_ON_VALUES = [s.value for s in Severity] + ["none"]
 
@@ -48,6 +49,8 @@ class Settings:
     #: The folder per-file-ignores and exclude globs are relative to (root-relative).
     base: str = "."
     source: str | None = None
+    #: The project's test command for ``optimus fix --verify`` (None: detect it).
+    test_command: str | None = None
 
 
 def _strings(path: str, key: str, value: Any) -> tuple[str, ...]:
@@ -146,6 +149,11 @@ def settings_from_table(
         if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
             raise ConfigError(path, "max-file-size", "expected a positive number of bytes")
         changes["max_file_size"] = value
+    if "test-command" in table:
+        value = table["test-command"]
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(path, "test-command", "expected a command line (a string)")
+        changes["test_command"] = value
     return replace(settings, **changes)
 
 

@@ -106,6 +106,9 @@ def register(app: typer.Typer) -> None:
                     progress=progress,
                 ),
             )
+        from optimus.fix.fixers import mark_fixable
+
+        mark_fixable(result)
         if baseline is not None:
             result.findings = new_findings(result.findings, load_baseline(str(baseline)))
         if output_format is OutputFormat.table:
