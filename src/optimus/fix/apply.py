@@ -285,7 +285,8 @@ def _judged(
     verdicts = [(p, verifier.judge(p)) for p in sorted({f.project for f in step.fixes})]
     failed = next(((p, v) for p, v in verdicts if not v.keep), None)
     if failed is None:
-        _keep(step, "; ".join(f"{p}: {v.label}" for p, v in verdicts), keep, report)
+        label = "; ".join(f"{p}: {v.label}" for p, v in verdicts)
+        _keep(step, verdicts[0][1].label if len(verdicts) == 1 else label, keep, report)
         return
     if len(step.fixes) > 1:
         undo(engine, step, block=False)
