@@ -26,6 +26,8 @@ _NPM_PLACEHOLDER = "no test specified"
 class TestCommand:
     """A test command: argv, or a shell line (a configured command may use && and pipes)."""
 
+    __test__ = False  # not a pytest test class, despite the name
+
     argv: tuple[str, ...]
     shell: bool = False
     source: str = "detected"
