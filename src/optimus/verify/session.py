@@ -130,8 +130,11 @@ class Verifier:
 
 
 def _configured(root: Path, folder: Path) -> str | None:
-    """``test-command`` from the nearest configuration between the scan root and the project."""
-    settings = load_config(str(root), str(root))
+    """``test-command`` from the project's own configuration, else the scan root's.
+
+    As for every setting, a project's configuration replaces the root's (no inheritance
+    without ``extend``).
+    """
     if folder != root and find_config(str(folder)) is not None:
-        settings = load_config(str(folder), str(root), settings)
-    return settings.test_command
+        return load_config(str(folder), str(root)).test_command
+    return load_config(str(root), str(root)).test_command
