@@ -14,18 +14,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from optimus.fix.codemods._text import newline_of
 from optimus.parse.dockerfile import Dockerfile, Instruction, Stage, parse_dockerfile
 
 #: Space between two shell words, across a line continuation too.
 WS = r"(?:[ \t]+|[ \t]*\\[ \t]*\r?\n[ \t]*)+"
 #: Where a simple shell command may end: an operator or a newline (unless it is continued).
 _COMMAND_END = re.compile(r"&&|\|\||[;|]|\n")
-
-
-def newline_of(text: str) -> str:
-    """The file's line ending: CRLF when its first line ends with one, else LF."""
-    first = text.find("\n")
-    return "\r\n" if first > 0 and text[first - 1] == "\r" else "\n"
 
 
 def parse(text: str) -> Dockerfile:

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import re
 
-from optimus.fix.base import FileChange, FixContext, ProposedFix, fixer
+from optimus.fix.base import FixContext, ProposedFix, fixer
 from optimus.fix.codemods import _dockerfile as df
+from optimus.fix.codemods._text import single_change
 from optimus.model import Applicability, Finding
 
 _PATH_WORD = r"(?<![\w./-])(?:[\w./-]*/)?"
@@ -47,14 +48,6 @@ _LISTS_REMOVED = re.compile(r"\brm\b[^&|;\n]*/var/lib/apt/lists")
 _CLEAN_UP = "rm -rf /var/lib/apt/lists/*"
 
 
-def _proposal(
-    finding: Finding, old: str, new: str, applicability: Applicability, message: str
-) -> ProposedFix | None:
-    if new == old:
-        return None
-    return ProposedFix(finding.rule, applicability, message, (FileChange(finding.path, new),))
-
-
 @fixer("docker-pip-cache", Applicability.SAFE)
 def fix_pip_cache(finding: Finding, ctx: FixContext) -> ProposedFix | None:
     """Turn off pip's and uv's download cache in the reported RUN."""
@@ -72,12 +65,12 @@ def fix_pip_cache(finding: Finding, ctx: FixContext) -> ProposedFix | None:
     else:
         new_body = df.insert_option(body, _PIP_INSTALL, "--no-cache-dir", _PIP_NO_CACHE)
         new_body = df.insert_option(new_body, _UV_INSTALL, "--no-cache", _UV_NO_CACHE)
-    return _proposal(
+    return single_change(
         finding,
-        text,
-        df.replace(text, ins, new_body),
         Applicability.SAFE,
         f"install without keeping pip's/uv's download cache in the image layer (line {ins.line})",
+        text,
+        df.replace(text, ins, new_body),
     )
 
 
@@ -106,11 +99,11 @@ def fix_apt_hygiene(finding: Finding, ctx: FixContext) -> ProposedFix | None:
         if ins.heredocs:
             return None  # the script's last line is inside the heredoc: left to the author
         new = df.append_command(new, ins, _CLEAN_UP)
-    return _proposal(
+    return single_change(
         finding,
-        text,
-        new,
         Applicability.SAFE,
         "install apt packages without recommended extras and delete the package lists in the "
         f"same RUN (line {ins.line})",
+        text,
+        new,
     )
