@@ -71,7 +71,7 @@ def test_poetry_is_refused(tree: Path) -> None:
         {
             ".github/workflows/ci.yml": workflow,
             "poetry.lock": "# lock\n",
-            "pyproject.toml": "[tool.poetry]\nname = \"x\"\n",
+            "pyproject.toml": '[tool.poetry]\nname = "x"\n',
         },
     )
     [finding] = findings_of(tree, "ci-no-dependency-cache")
