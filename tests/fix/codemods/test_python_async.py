@@ -78,7 +78,8 @@ def test_generator_expression_and_shadowed_asyncio_are_refused(tree: Path) -> No
     write(
         tree,
         {
-            "gen.py": "import time\n\n\nasync def f():\n    return list(time.sleep(x) for x in [1])\n",
+            "gen.py": "import time\n\n\nasync def f():\n"
+            "    return list(time.sleep(x) for x in [1])\n",
             "shadow.py": "import time\nasyncio = None\n\n\nasync def f():\n    time.sleep(1)\n",
         },
     )
