@@ -60,7 +60,9 @@ def write(root: Path, files: dict[str, str | bytes]) -> Path:
 
 def run_scan(root: Path, engines: bool = False) -> ScanResult:
     """Scan a folder without the cache, with or without the external engines."""
-    options = ScanOptions(overrides={"engines": engines}, use_cache=False, jobs=1)
+    # preview on: some fixed rules (torch-inference-no-grad) are still in preview
+    overrides = {"engines": engines, "preview": True}
+    options = ScanOptions(overrides=overrides, use_cache=False, jobs=1)
     return scan([str(root)], options)
 
 
