@@ -213,7 +213,7 @@ def test_red_baseline_stops_unless_forced(tmp_path: Path) -> None:
     assert stopped.verify["status"] == "baseline-failed" and stopped.exit_code == 1
     assert "fail before any fix" in stopped.notes[-1]
     assert [f.verified for f in forced.applied] == ["not judged (baseline failed)"]
-    assert forced.branch == f"optimus/{SLEEP}"
+    assert forced.branch == f"optimus/{SLEEP}" and forced.exit_code == 0
 
 
 def test_two_fixes_failing_together_are_retried_one_by_one(tmp_path: Path) -> None:

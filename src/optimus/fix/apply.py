@@ -285,8 +285,11 @@ def _judged(
     verdicts = [(p, verifier.judge(p)) for p in sorted({f.project for f in step.fixes})]
     failed = next(((p, v) for p, v in verdicts if not v.keep), None)
     if failed is None:
-        label = "; ".join(f"{p}: {v.label}" for p, v in verdicts)
-        _keep(step, verdicts[0][1].label if len(verdicts) == 1 else label, keep, report)
+        labels = {p: v.label for p, v in verdicts}
+        summary = "; ".join(f"{p}: {v.label}" for p, v in verdicts)
+        _keep(step, verdicts[0][1].label if len(verdicts) == 1 else summary, keep, report)
+        for fix in step.fixes:
+            fix.verified = labels[fix.project]
         return
     if len(step.fixes) > 1:
         undo(engine, step, block=False)

@@ -93,10 +93,11 @@ class FixReport:
 
     @property
     def exit_code(self) -> int:
-        """0 nothing to fix or all applied; 1 a fix rolled back, broke parsing, or baseline red."""
+        """0: nothing to fix, or all applied; 1: a fix was rolled back or broke parsing, or a
+        red baseline stopped the run (with --force a red baseline does not count)."""
         if self.rolled_back or self.failed_to_parse:
             return 1
-        return 1 if self.verify.get("status") == "baseline-failed" else 0
+        return 1 if self.verify.get("stopped") else 0
 
     def to_dict(self) -> dict[str, Any]:
         """The report as plain data, in the documented key order."""
