@@ -166,12 +166,31 @@ def test_display_only_fixes_are_shown_never_applied(tmp_path: Path) -> None:
 
 
 def test_rule_and_project_filters(tmp_path: Path) -> None:
-    root = tiny_project(tmp_path / "tiny")
+    tiny_project(tmp_path / "all" / "one")
+    tiny_project(tmp_path / "all" / "two")
+    root = tmp_path / "all"
     with planted(sleep_fixer(), pip_fixer()):
         only_pip = run_fix(FixRequest(root, options=FixOptions(rules=frozenset({PIP}))))
-        other = run_fix(FixRequest(root, options=FixOptions(project="elsewhere")))
-    assert [f.rule for f in only_pip.applied] == [PIP]
-    assert not other.applied
+        two = run_fix(FixRequest(root, options=FixOptions(project="two")))
+        with pytest.raises(UsageError, match=r"no project 'three' .*projects: one, two"):
+            run_fix(FixRequest(root, options=FixOptions(project="three")))
+    assert [f.rule for f in only_pip.applied] == [PIP, PIP]
+    assert {f.project for f in two.applied} == {"two"} and len(two.applied) == 2
+
+
+def test_a_project_in_a_subfolder_of_the_repository(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    tiny_project(repo / "services" / "tiny")
+    git_repo(repo)
+    with planted(sleep_fixer()):
+        report = run_fix(FixRequest(repo / "services", apply=True, keep_worktree=True))
+    assert report.applied[0].path == "tiny/tiny_app.py"
+    changed = git(repo, "show", "--name-only", "--format=", report.branch or "").split()
+    assert changed == ["services/tiny/tiny_app.py"]
+    # --keep-worktree leaves the branch checked out in its worktree for a look.
+    assert report.worktree and Path(report.worktree, "services/tiny/tiny_app.py").is_file()
+    assert git(Path(report.worktree), "rev-parse", "--abbrev-ref", "HEAD").strip() == report.branch
+    git(repo, "worktree", "remove", "--force", report.worktree)
 
 
 def test_verify_rolls_back_a_fix_that_breaks_the_tests(tmp_path: Path) -> None:

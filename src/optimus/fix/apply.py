@@ -144,7 +144,8 @@ def _on_branch(request: FixRequest, path: Path, repo: Path) -> FixReport:
             "tree are not included"
         )
     with _scratch() as scratch:
-        tree = scratch / "tree"
+        # Outside the scratch folder: --keep-worktree leaves it behind for the user.
+        tree = Path(tempfile.mkdtemp(prefix="optimus-worktree-")) / "tree"
         gitops.add_worktree(repo, tree, base)
         baseline = scratch / "baseline"
         try:
@@ -170,6 +171,7 @@ def _on_branch(request: FixRequest, path: Path, repo: Path) -> FixReport:
         finally:
             if report.worktree is None:
                 gitops.remove_worktree(repo, tree)
+                shutil.rmtree(tree.parent, ignore_errors=True)
             if request.verify:
                 gitops.remove_worktree(repo, baseline)
     if not report.applied and not report.notes:
@@ -220,6 +222,14 @@ def _fix(
 ) -> None:
     """Converge every pending rule in ``target``; judge, keep or undo each rule's fixes."""
     engine = FixEngine(target, request.options)
+    wanted = request.options.project
+    if wanted is not None:
+        known = [p.path for p in engine.result.projects]
+        if not any(wanted in (path, path.rsplit("/", 1)[-1]) for path in known):
+            raise UsageError(
+                f"--project: no project {wanted!r} under {request.path} "
+                f"(projects: {', '.join(known) or 'none'})"
+            )
     for module, error in broken_codemods().items():
         report.notes.append(f"internal error: codemod {module} failed to load ({error})")
     if verifier is not None:
