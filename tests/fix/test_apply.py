@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -191,6 +192,7 @@ def test_a_project_in_a_subfolder_of_the_repository(tmp_path: Path) -> None:
     assert report.worktree and Path(report.worktree, "services/tiny/tiny_app.py").is_file()
     assert git(Path(report.worktree), "rev-parse", "--abbrev-ref", "HEAD").strip() == report.branch
     git(repo, "worktree", "remove", "--force", report.worktree)
+    shutil.rmtree(Path(report.worktree).parent)
 
 
 def test_verify_rolls_back_a_fix_that_breaks_the_tests(tmp_path: Path) -> None:
