@@ -95,7 +95,7 @@ def test_multiline_call_keeps_one_argument_per_line(tree: Path) -> None:
     )
     texts = check_fixed(tree, "blocking-call-in-async", {"pay.py": text}, accepts=is_threadable)
     assert texts["pay.py"] == (
-        "import asyncio\nimport requests\n\n\nasync def pay(url):\n"
+        "import requests\nimport asyncio\n\n\nasync def pay(url):\n"
         "    return await asyncio.to_thread(\n        requests.post,\n        url,\n"
         "        timeout=10,\n    )\n"
     )
