@@ -151,9 +151,8 @@ def fix_cache_order(finding: Finding, ctx: FixContext) -> ProposedFix | None:
     dest = split_words(copy.args)[-1]
     if len(files) > 1 and not dest.endswith("/"):
         dest += "/"
-    flags = " ".join(f"--{k}={v}" for k, v in copy.flags.items() if k == "chown")
-    keyword = df.raw(text, copy).split(None, 1)[0]
-    manifest_copy = " ".join(w for w in (keyword, flags, *files, dest) if w)
+    flags = " ".join(f"--{k}={v}" for k, v in copy.flags.items() if k in ("chown", "chmod"))
+    manifest_copy = " ".join(w for w in ("COPY", flags, *files, dest) if w)
     newline = df.newline_of(text)
     moved = [*between, install]
     lines = [manifest_copy + newline]
