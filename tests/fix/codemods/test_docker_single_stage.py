@@ -125,3 +125,15 @@ def test_rust_workspace_is_refused(tree: Path) -> None:
     found = findings_of(tree, "docker-single-stage")
     assert found
     assert all(propose(tree, f) is None for f in found)
+
+
+def test_python_multiline_replayed_instruction_crlf(tree: Path) -> None:
+    text = PYTHON.replace(
+        "ENV PYTHONUNBUFFERED=1\n", "ENV PYTHONUNBUFFERED=1 \\\n    PIP_NO_INPUT=1\n"
+    ).replace("\n", "\r\n")
+    files = {"Dockerfile": text.encode(), "requirements.txt": "uvicorn\n"}
+    texts = check_fixed(tree, "docker-single-stage", files)
+    new = texts["Dockerfile"]
+    assert "\n" not in new.replace("\r\n", "")
+    runtime = new[new.index("FROM python:3.12-slim\r\n") :]
+    assert "ENV PYTHONUNBUFFERED=1 \\\r\n    PIP_NO_INPUT=1\r\n" in runtime

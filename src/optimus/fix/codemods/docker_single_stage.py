@@ -285,8 +285,8 @@ def fix_single_stage(finding: Finding, ctx: FixContext) -> ProposedFix | None:
     image = parse_image(written)
     if image is None or "$" in written or "@" in written or stage.from_instruction.flags:
         return None
-    language = {"python": "python", "node": "node", "rust": "rust"}.get(image.repository)
-    if language is None:
+    language = image.repository
+    if language not in ("python", "node", "rust"):
         return None
     cut = _last_build(stage, _is_build_step(language))
     if cut is None:
@@ -330,11 +330,7 @@ def fix_single_stage(finding: Finding, ctx: FixContext) -> ProposedFix | None:
     if not head.endswith("\n"):
         head += newline
     head += df.lines_block(plan.after_build, newline)
-    body = (
-        df.lines_block(runtime, newline).replace("\n", newline)
-        if newline == "\n"
-        else (df.lines_block([r.replace("\n", newline) for r in runtime], newline))
-    )
+    body = "".join(line.replace("\r\n", "\n").replace("\n", newline) + newline for line in runtime)
     new = head + body + text[last.end :]
     return single_change(
         finding,
