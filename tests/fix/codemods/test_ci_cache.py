@@ -76,3 +76,28 @@ def test_poetry_is_refused(tree: Path) -> None:
     )
     [finding] = findings_of(tree, "ci-no-dependency-cache")
     assert propose(tree, finding) is None
+
+
+def test_existing_with_block_keeps_comments_and_quotes(tree: Path) -> None:
+    workflow = (
+        "on: push\n"
+        "jobs:\n"
+        "  build:\n"
+        "    runs-on: ubuntu-latest\n"
+        "    steps:\n"
+        '      - uses: "actions/setup-node@v4"  # node\n'
+        "        with:\n"
+        "          node-version: '20'  # LTS\n"
+        "\n"
+        "      - run: yarn install --frozen-lockfile\n"
+    )
+    path = ".github/workflows/web.yml"
+    texts = check_fixed(
+        tree,
+        "ci-no-dependency-cache",
+        {path: workflow, "package.json": "{}\n", "yarn.lock": "# yarn\n"},
+    )
+    assert texts[path] == workflow.replace(
+        "          node-version: '20'  # LTS\n",
+        "          node-version: '20'  # LTS\n          cache: yarn\n",
+    )

@@ -82,3 +82,25 @@ def test_pyproject_groups_extras_and_poetry_tables(tree: Path) -> None:
         'requests = "^2.31"\n',
     ]
     assert added == ['test = ["pytest"]\n']
+
+
+def test_uv_and_pdm_development_lists(tree: Path) -> None:
+    text = (
+        "[project]\n"
+        'name = "svc"\n'
+        'version = "1.0"\n'
+        'dependencies = ["httpx>=0.27", "rich"]\n'
+        "\n"
+        "[tool.uv]\n"
+        'dev-dependencies = ["pytest", "httpx"]  # tests\n'
+        "\n"
+        "[tool.pdm.dev-dependencies]\n"
+        'lint = ["ruff", "rich>=13"]\n'
+    )
+    texts = check_fixed(tree, "deps-dev-prod-duplicate", {"pyproject.toml": text}, expect_fixes=2)
+    removed, added = changed_lines(text, texts["pyproject.toml"])
+    assert removed == [
+        'dev-dependencies = ["pytest", "httpx"]  # tests\n',
+        'lint = ["ruff", "rich>=13"]\n',
+    ]
+    assert added == ['dev-dependencies = ["pytest"]  # tests\n', 'lint = ["ruff"]\n']

@@ -122,3 +122,41 @@ def test_apt_exec_form_is_refused(tree: Path) -> None:
     found = findings_of(tree, "docker-apt-hygiene", engines=True)
     assert found
     assert all(propose(tree, f) is None for f in found)
+
+
+def test_pip_option_before_install_counts_and_heredoc_script(tree: Path) -> None:
+    text = (
+        "# syntax=docker/dockerfile:1.7\n"
+        "FROM python:3.12-slim\n"
+        "RUN pip --no-cache-dir install flask && pip install gunicorn\n"
+        "RUN <<EOF\n"
+        "set -e\n"
+        "pip install requests\n"
+        "EOF\n"
+        'CMD ["gunicorn", "app:app"]\n'
+    )
+    texts = check_fixed(tree, "docker-pip-cache", {"Dockerfile": text}, expect_fixes=2)
+    removed, added = changed_lines(text, texts["Dockerfile"])
+    assert removed == [
+        "RUN pip --no-cache-dir install flask && pip install gunicorn\n",
+        "pip install requests\n",
+    ]
+    assert added == [
+        "RUN pip --no-cache-dir install flask && pip install --no-cache-dir gunicorn\n",
+        "pip install --no-cache-dir requests\n",
+    ]
+
+
+def test_pip_builder_stage_left_alone(tree: Path) -> None:
+    # only the final image's chain is reported: the builder's install is not touched
+    text = (
+        "FROM python:3.12-slim AS wheels\n"
+        "RUN pip wheel -w /w flask && pip install build\n"
+        "FROM python:3.12-slim\n"
+        "COPY --from=wheels /w /w\n"
+        "RUN pip install /w/*.whl\n"
+    )
+    texts = check_fixed(tree, "docker-pip-cache", {"Dockerfile": text})
+    removed, added = changed_lines(text, texts["Dockerfile"])
+    assert removed == ["RUN pip install /w/*.whl\n"]
+    assert added == ["RUN pip install --no-cache-dir /w/*.whl\n"]

@@ -83,3 +83,9 @@ def test_root_user_distroless_is_refused(tree: Path) -> None:
     found = findings_of(tree, "docker-root-user")
     assert found
     assert all(propose(tree, f) is None for f in found)
+
+
+def test_root_user_node_alpine_uses_the_node_user(tree: Path) -> None:
+    text = 'FROM node:20-alpine\nRUN npm i -g serve\nCMD ["serve"]\n'
+    texts = check_fixed(tree, "docker-root-user", {"Dockerfile": text})
+    assert texts["Dockerfile"] == text.replace("serve\nCMD", "serve\nUSER node\nCMD")

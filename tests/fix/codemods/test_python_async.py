@@ -86,3 +86,16 @@ def test_generator_expression_and_shadowed_asyncio_are_refused(tree: Path) -> No
     found = findings_of(tree, "blocking-call-in-async")
     assert {f.path for f in found} == {"gen.py", "shadow.py"}
     assert all(propose(tree, f) is None for f in found)
+
+
+def test_multiline_call_keeps_one_argument_per_line(tree: Path) -> None:
+    text = (
+        "import requests\n\n\nasync def pay(url):\n"
+        "    return requests.post(\n        url,\n        timeout=10,\n    )\n"
+    )
+    texts = check_fixed(tree, "blocking-call-in-async", {"pay.py": text}, accepts=is_threadable)
+    assert texts["pay.py"] == (
+        "import requests\nimport asyncio\n\n\nasync def pay(url):\n"
+        "    return await asyncio.to_thread(\n        requests.post,\n        url,\n"
+        "        timeout=10,\n    )\n"
+    )

@@ -44,3 +44,16 @@ def test_reload_and_explicit_single_worker_are_refused(tree: Path) -> None:
     write(tree, {"Dockerfile": HEAD + 'CMD ["uvicorn", "app:app", "--workers", "1"]\n'})
     [finding] = findings_of(tree, "uvicorn-single-worker")
     assert propose(tree, finding) is None
+
+
+def test_python_module_exec_form(tree: Path) -> None:
+    text = HEAD + 'ENTRYPOINT ["python", "-m", "uvicorn", "app:app"]\n'
+    texts = check_fixed(tree, "uvicorn-single-worker", {"Dockerfile": text})
+    cmd = parse_dockerfile(texts["Dockerfile"]).final_stage.of("ENTRYPOINT")[0]
+    assert cmd.exec_form == ["sh", "-c", f"exec python -m uvicorn app:app {WORKERS}"]
+
+
+def test_shell_form_with_several_commands_is_refused(tree: Path) -> None:
+    write(tree, {"Dockerfile": HEAD + "CMD alembic upgrade head && uvicorn app:app\n"})
+    [finding] = findings_of(tree, "uvicorn-single-worker")
+    assert propose(tree, finding) is None

@@ -111,13 +111,23 @@ def append_command(text: str, ins: Instruction, command: str) -> str:
     return text[: ins.start] + f"{body} \\{newline_of(text)}{indent}&& {command}" + text[end:]
 
 
-def command_segment(body: str, start: int) -> str:
-    """The rest of the simple shell command that goes on at ``start`` in ``body``."""
-    for match in _COMMAND_END.finditer(body, start):
+def _command_ends(body: str) -> list[tuple[int, int]]:
+    """Spans of the operators and line ends that separate simple commands in ``body``."""
+    ends = []
+    for match in _COMMAND_END.finditer(body):
         if match.group() == "\n" and body[: match.start()].rstrip(" \t\r").endswith("\\"):
             continue  # a line continuation: the command goes on
-        return body[start : match.start()]
-    return body[start:]
+        ends.append(match.span())
+    return ends
+
+
+def command_segment(body: str, start: int, end: int | None = None) -> str:
+    """The whole simple shell command around ``body[start:end]`` (operators excluded)."""
+    end = start if end is None else end
+    spans = _command_ends(body)
+    before = max((e for _, e in spans if e <= start), default=0)
+    after = min((s for s, _ in spans if s >= end), default=len(body))
+    return body[before:after]
 
 
 def insert_option(
@@ -127,7 +137,7 @@ def insert_option(
     out: list[str] = []
     last = 0
     for match in pattern.finditer(body):
-        if present.search(command_segment(body, match.end())):
+        if present.search(command_segment(body, match.start(), match.end())):
             continue
         out.append(body[last : match.end()] + " " + option)
         last = match.end()

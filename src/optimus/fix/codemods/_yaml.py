@@ -8,6 +8,7 @@ refused, so a codemod never changes lines it did not mean to. Lines are 1-based.
 
 from __future__ import annotations
 
+import copy
 import io
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +19,7 @@ from ruamel.yaml.error import YAMLError
 
 from optimus.fix.codemods._text import keep_newlines
 
-__all__ = ["CommentedMap", "CommentedSeq", "YamlFile", "key_line", "load"]
+__all__ = ["CommentedMap", "CommentedSeq", "YamlFile", "add_key", "key_line", "load"]
 
 
 @dataclass
@@ -89,3 +90,32 @@ def line_of(node: Any) -> int | None:
     if isinstance(node, CommentedMap | CommentedSeq):
         return node.lc.line + 1
     return None
+
+
+def add_key(mapping: Any, key: str, value: Any, position: int | None = None) -> None:
+    """Add ``key`` (at its end, or at ``position``), keeping blank lines where they were.
+
+    ruamel.yaml keeps the blank lines after a mapping's last entry in that entry's end-of-line
+    comment, so a key appended after it would land below them; they move to the new key.
+    """
+    keys = list(mapping)
+    last = keys[-1] if keys else None
+    if position is None or position >= len(keys):
+        mapping[key] = value
+    else:
+        mapping.insert(position, key, value)
+        return
+    item = mapping.ca.items.get(last) if last is not None else None
+    if not item or len(item) < 3 or item[2] is None:
+        return
+    token = item[2]
+    first, newline, rest = token.value.partition("\n")
+    if not rest or rest.strip():
+        return  # no blank line after the entry, or a comment block that stays with it
+    moved = copy.copy(token)
+    moved.value = "\n" + rest
+    if first:
+        token.value = first + newline
+    else:
+        item[2] = None
+    mapping.ca.items[key] = [None, None, moved, None]

@@ -63,12 +63,12 @@ def fix_ci_cache(finding: Finding, ctx: FixContext) -> ProposedFix | None:
     with_ = step.get("with")
     if with_ is None:
         with_ = _yaml.CommentedMap()
-        step.insert(list(step).index("uses") + 1, "with", with_)
+        _yaml.add_key(step, "with", with_, list(step).index("uses") + 1)
     elif not isinstance(with_, dict):
         return None
     if "cache" in with_:
         return None
-    with_["cache"] = True if value == "true" else value
+    _yaml.add_key(with_, "cache", True if value == "true" else value)
     return single_change(
         finding,
         Applicability.SAFE,

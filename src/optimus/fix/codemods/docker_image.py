@@ -100,11 +100,11 @@ def _user_lines(repository: str, tag: str) -> tuple[list[str], str] | None:
     """The lines that create the user, and the USER value, for this base image."""
     if repository == "scratch" or "distroless" in repository or "distroless" in tag:
         return None
+    if repository == "node":
+        return [], "node"  # the official node images ship an unprivileged `node` user
     if repository == "alpine" or "alpine" in tag:
         create = f"RUN addgroup -S -g {UID} app && adduser -S -D -u {UID} -G app app"
         return [create], UID
-    if repository == "node":
-        return [], "node"  # the official node images ship an unprivileged `node` user
     if repository in _DEBIAN_FAMILY:
         create = f"RUN useradd --system --user-group --uid {UID} --create-home app"
         return [create], UID

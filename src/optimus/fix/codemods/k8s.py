@@ -53,7 +53,7 @@ def _insert_after(mapping: Any, after: tuple[str, ...], key: str, value: Any) ->
     """Insert ``key`` after the last of ``after`` the mapping has (else at its end)."""
     keys = list(mapping)
     position = max((keys.index(k) + 1 for k in after if k in mapping), default=len(keys))
-    mapping.insert(position, key, value)
+    _yaml.add_key(mapping, key, value, position)
 
 
 def _column(mapping: Any) -> int | None:
@@ -99,27 +99,26 @@ def fix_resources(finding: Finding, ctx: FixContext) -> ProposedFix | None:
         resources = _yaml.CommentedMap()
     elif not isinstance(resources, dict):
         return None
-    added: list[str] = []
+    sections = {}
     for section in ("requests", "limits"):
-        if resources.get(section) is None:
-            resources[section] = _yaml.CommentedMap()
-        elif not isinstance(resources[section], dict):
+        current = resources.get(section)
+        if current is not None and not isinstance(current, dict):
             return None
-    requests, limits = resources["requests"], resources["limits"]
+        sections[section] = current if current is not None else {}
+    requests, limits = sections["requests"], sections["limits"]
+    wanted: list[tuple[str, str, str]] = []
     if "cpu" not in requests and "cpu" not in limits:
-        requests["cpu"] = _DEFAULT_CPU
-        added.append(f"requests.cpu: {_DEFAULT_CPU}")
+        wanted.append(("requests", "cpu", _DEFAULT_CPU))
     if "memory" not in requests and "memory" not in limits:
-        requests["memory"] = _DEFAULT_MEMORY
-        added.append(f"requests.memory: {_DEFAULT_MEMORY}")
+        wanted.append(("requests", "memory", _DEFAULT_MEMORY))
     if "memory" not in limits:
-        limits["memory"] = str(requests.get("memory", _DEFAULT_LIMIT))
-        if limits["memory"] == _DEFAULT_MEMORY and added:
-            limits["memory"] = _DEFAULT_LIMIT
-        added.append(f"limits.memory: {limits['memory']}")
-    for section in ("requests", "limits"):
-        if not resources[section]:
-            del resources[section]
+        memory = str(requests["memory"]) if "memory" in requests else _DEFAULT_LIMIT
+        wanted.append(("limits", "memory", memory))
+    for section, key, value in wanted:
+        if section not in resources:
+            _yaml.add_key(resources, section, _yaml.CommentedMap())
+        _yaml.add_key(resources[section], key, value)
+    added = [f"{section}.{key}: {value}" for section, key, value in wanted]
     if not added:
         return None
     if created:

@@ -87,11 +87,11 @@ def _rewrite(
     def replace(node: cst.CSTNode) -> cst.CSTNode | None:
         assert isinstance(node, cst.Call)
         if threaded:
-            first = (
-                cst.Arg(node.func, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-                if node.args
-                else cst.Arg(node.func)
-            )
+            # a call laid out one argument per line keeps that layout: the function first
+            spacing = node.whitespace_before_args
+            after = spacing if isinstance(spacing, cst.ParenthesizedWhitespace) else None
+            comma = cst.Comma(whitespace_after=after or cst.SimpleWhitespace(" "))
+            first = cst.Arg(node.func, comma=comma) if node.args else cst.Arg(node.func)
             call = node.with_changes(func=py.dotted("asyncio.to_thread"), args=[first, *node.args])
         else:
             call = node.with_changes(func=py.dotted("asyncio.sleep"))

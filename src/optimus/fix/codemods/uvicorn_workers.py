@@ -20,6 +20,7 @@ supplies arguments, and for compose files, systemd units and Procfiles.
 from __future__ import annotations
 
 import json
+import re
 import shlex
 
 from optimus.fix.base import FixContext, ProposedFix, fixer
@@ -55,14 +56,18 @@ def fix_workers(finding: Finding, ctx: FixContext) -> ProposedFix | None:
     if server is None or server.reload or server.workers is not None:
         return None
     if form is not None:
-        if not form or form[0].rsplit("/", 1)[-1] not in _SERVERS:
-            return None  # sh -c, launchers, python -m: not rewritten
+        program = form[0].rsplit("/", 1)[-1] if form else ""
+        module = len(form) > 2 and program.startswith("python") and form[1] == "-m"
+        if program not in _SERVERS and not (module and form[2] in _SERVERS):
+            return None  # sh -c, launchers, scripts: not rewritten
         script = "exec " + " ".join(shlex.quote(w) for w in form) + " " + WORKERS
         keyword = df.raw(text, ins).split(None, 1)[0]
         new_raw = f"{keyword} {json.dumps(['sh', '-c', script])}"
         end = df.content_end(text, ins)
         new = text[: ins.start] + new_raw + text[end:]
     else:
+        if re.search(r"&&|\|\||[;|&]", ins.args):
+            return None  # several commands: the option must reach the server, not the last one
         end = df.content_end(text, ins)
         new = text[:end].rstrip(" \t") + " " + WORKERS + text[end:]
     return single_change(
