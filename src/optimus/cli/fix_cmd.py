@@ -62,6 +62,7 @@ def register(app: typer.Typer) -> None:
         force: bool = typer.Option(
             False, "--force", help="Go on when the tests already fail before any fix."
         ),
+        preview: bool = typer.Option(False, "--preview", help="Also fix preview rules' findings."),
         as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
         timeout: float = typer.Option(
             DEFAULT_TIMEOUT, "--timeout", help="Seconds one test run may take.", metavar="SECONDS"
@@ -83,7 +84,12 @@ def register(app: typer.Typer) -> None:
             raise UsageError("--branch names the branch --apply creates in a git repository")
         if not path.exists():
             raise UsageError(f"path not found: {path}")
-        options = FixOptions(rules=_rule_names(rule), project=project, unsafe_fixes=unsafe_fixes)
+        options = FixOptions(
+            rules=_rule_names(rule),
+            project=project,
+            unsafe_fixes=unsafe_fixes,
+            overrides={"preview": True} if preview else {},
+        )
         report = run_fix(
             FixRequest(
                 path=path,

@@ -127,6 +127,7 @@ def _on_branch(request: FixRequest, path: Path, repo: Path) -> FixReport:
         rules=sorted(opts.rules or ()),
         project=opts.project,
         unsafe=opts.unsafe_fixes,
+        overrides=opts.overrides,
         verify=request.verify,
         force=request.force,
     )

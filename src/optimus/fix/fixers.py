@@ -34,7 +34,12 @@ def load_fixers() -> list[Fixer]:
     """Every registered fixer, after importing the codemod modules (once)."""
     global _LOADED
     if not _LOADED:
-        for module in codemod_modules():
+        try:
+            modules = codemod_modules()
+        except Exception as exc:  # the package itself imports its modules: one may fail
+            _BROKEN["optimus.fix.codemods"] = f"{type(exc).__name__}: {exc}"
+            modules = []
+        for module in modules:
             try:
                 importlib.import_module(module)
             except Exception as exc:  # one broken codemod must not stop every fix run
