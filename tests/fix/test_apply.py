@@ -113,6 +113,14 @@ def test_branch_name_can_be_given_and_must_be_new(tmp_path: Path) -> None:
             run_fix(FixRequest(root, apply=True, branch="main"))
 
 
+def test_an_untracked_folder_cannot_go_on_a_branch(tmp_path: Path) -> None:
+    repo = git_repo(tiny_project(tmp_path / "repo"))
+    tiny_project(repo / "new")
+    with planted(sleep_fixer()), pytest.raises(UsageError, match="not in HEAD's commit"):
+        run_fix(FixRequest(repo / "new", apply=True))
+    assert git(repo, "worktree", "list").count("\n") == 1
+
+
 def test_apply_outside_git_needs_in_place(tmp_path: Path) -> None:
     root = tiny_project(tmp_path / "tiny")
     with planted(sleep_fixer()), pytest.raises(UsageError, match="--in-place"):

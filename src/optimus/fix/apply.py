@@ -151,6 +151,11 @@ def _on_branch(request: FixRequest, path: Path, repo: Path) -> FixReport:
         baseline = scratch / "baseline"
         try:
             target = tree / rel
+            if not target.is_dir():
+                raise UsageError(
+                    f"{request.path} is not in HEAD's commit (untracked or ignored): the branch "
+                    "is made from HEAD; commit it first, or use --apply --in-place"
+                )
             verifier = None
             if request.verify:
                 gitops.add_worktree(repo, baseline, base)
