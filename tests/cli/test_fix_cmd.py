@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -76,6 +77,22 @@ def test_dry_run_prints_a_patch_and_changes_nothing(tmp_path: Path) -> None:
     (root / "fix.patch").write_text(out)
     subprocess.run(["git", "apply", "fix.patch"], cwd=root, check=True)
     assert "await asyncio.sleep(0)" in (root / "tiny_app.py").read_text()
+
+
+def test_the_dry_run_patch_equals_what_apply_in_place_writes(tmp_path: Path) -> None:
+    patched = tiny_project(tmp_path / "patched")
+    extra = "\n\nasync def nap():\n    time.sleep(1)\n"
+    with open(patched / "tiny_app.py", "a") as fh:
+        fh.write(extra)
+    shutil.copytree(patched, tmp_path / "in-place")
+    with planted(sleep_fixer(), pip_fixer()):
+        _, out, _ = invoke("fix", str(patched))
+        code, _, _ = invoke("fix", str(tmp_path / "in-place"), "--apply", "--in-place")
+    assert code == 0 and out.count("# optimus: blocking-call-in-async") == 2
+    (tmp_path / "fix.patch").write_text(out)
+    subprocess.run(["git", "apply", str(tmp_path / "fix.patch")], cwd=patched, check=True)
+    for name in ("tiny_app.py", "Dockerfile"):
+        assert (patched / name).read_bytes() == (tmp_path / "in-place" / name).read_bytes()
 
 
 def test_json_report_shape(tmp_path: Path) -> None:

@@ -64,16 +64,21 @@ def run_fix(request: FixRequest) -> FixReport:
         raise UsageError("--timeout must be a positive number of seconds")
     path = path.resolve()
     if not request.apply:
-        return _in_copy(request, path, "dry-run")
-    if request.in_place:
-        return _in_copy(request, path, "in-place")
-    repo = gitops.repo_root(path)
-    if repo is None:
-        raise UsageError(
-            f"{request.path} is not in a git repository: --apply makes a branch there. "
-            "To write the fixes into the files themselves, add --in-place (a backup is kept)"
-        )
-    return _on_branch(request, path, repo)
+        report = _in_copy(request, path, "dry-run")
+    elif request.in_place:
+        report = _in_copy(request, path, "in-place")
+    else:
+        repo = gitops.repo_root(path)
+        if repo is None:
+            raise UsageError(
+                f"{request.path} is not in a git repository: --apply makes a branch there. "
+                "To write the fixes into the files themselves, add --in-place (a backup is kept)"
+            )
+        report = _on_branch(request, path, repo)
+    said = any(note.startswith("nothing") for note in report.notes)
+    if not report.applied and not report.rolled_back and not said and not _stopped(report):
+        report.notes.append("nothing to fix: no finding has a fix that applies")
+    return report
 
 
 @contextmanager
@@ -180,8 +185,6 @@ def _on_branch(request: FixRequest, path: Path, repo: Path) -> FixReport:
                 shutil.rmtree(tree.parent, ignore_errors=True)
             if request.verify:
                 gitops.remove_worktree(repo, baseline)
-    if not report.applied and not report.notes:
-        report.notes.append("nothing to fix: no finding has a fix that applies")
     return report
 
 
