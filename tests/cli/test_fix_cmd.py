@@ -164,3 +164,16 @@ def test_scan_marks_fixable_findings(tmp_path: Path) -> None:
         code, out, _ = invoke("scan", str(root), "--format", "json", "--exit-zero")
     flags = {f["rule"]: f["fixable"] for f in json.loads(out)["findings"]}
     assert code == 0 and flags[SLEEP] is True and flags["docker-pip-cache"] is False
+
+
+def test_diff_colours_on_a_terminal() -> None:
+    from rich.console import Console
+
+    from optimus.cli.fix_cmd import _diff
+
+    console = Console(force_terminal=True, color_system="standard", width=200)
+    with console.capture() as captured:
+        _diff(console, "# optimus: confirm cpu: 100m\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n")
+    text = captured.get()
+    assert "\x1b[32m+b" in text and "\x1b[31m-a" in text  # green and red
+    assert "\x1b[1;33m# optimus: confirm cpu: 100m" in text  # bold yellow

@@ -257,3 +257,15 @@ def test_two_fixes_failing_together_are_retried_one_by_one(tmp_path: Path) -> No
     # tried alone; the one in wait() breaks the test, the one in nap() is kept.
     assert [f.line for f in report.applied] == [10]
     assert [b.fixes[0].line for b in report.rolled_back] == [5]
+
+
+def test_in_place_with_verify_writes_only_what_passed(tmp_path: Path) -> None:
+    root = tiny_project(tmp_path / "tiny", test_command=PYTEST)
+    app = (root / "tiny_app.py").read_bytes()
+    with planted(breaking_sleep_fixer(), pip_fixer()):
+        report = run_fix(FixRequest(root, apply=True, in_place=True, verify=True))
+    assert (root / "tiny_app.py").read_bytes() == app
+    assert "--no-cache-dir" in (root / "Dockerfile").read_text()
+    backup = Path(report.backup or "")
+    assert sorted(p.name for p in backup.iterdir()) == ["Dockerfile"]
+    assert [b.rule for b in report.rolled_back] == [SLEEP] and report.exit_code == 1
