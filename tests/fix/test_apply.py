@@ -224,8 +224,14 @@ def test_verify_rolls_back_a_fix_that_breaks_the_tests(tmp_path: Path) -> None:
 
 def test_verify_keeps_good_fixes_and_says_so(tmp_path: Path) -> None:
     root = tiny_project(tmp_path / "tiny", test_command=PYTEST)
+    said: list[str] = []
     with planted(sleep_fixer()):
-        report = run_fix(FixRequest(root, verify=True))
+        report = run_fix(FixRequest(root, verify=True, progress=said.append))
+    assert said == [
+        "running the tests before any fix: .",
+        f"fixing {SLEEP}",
+        f"testing {SLEEP}'s fixes: .",
+    ]
     assert [f.verified for f in report.applied] == ["passed"]
     assert not report.rolled_back and report.exit_code == 0
     assert report.verify["projects"][0]["runs"] == 1

@@ -7,6 +7,7 @@ broke its file's syntax, or the tests failed before any fix; 2 usage error.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
@@ -101,6 +102,7 @@ def register(app: typer.Typer) -> None:
                 timeout=timeout,
                 branch=branch,
                 keep_worktree=keep_worktree,
+                progress=_progress() if sys.stderr.isatty() else None,
             )
         )
         if as_json:
@@ -108,6 +110,19 @@ def register(app: typer.Typer) -> None:
         else:
             _print(report)
         raise typer.Exit(report.exit_code)
+
+
+def _progress() -> Callable[[str], None]:
+    """Dim progress lines on stderr: a verified run can take minutes."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    err = Console(stderr=True, highlight=False)
+
+    def show(message: str) -> None:
+        err.print(f"[dim]optimus: {escape(message)}...[/]")
+
+    return show
 
 
 def _print(report: FixReport) -> None:

@@ -45,6 +45,13 @@ class FixRequest:
     timeout: float = DEFAULT_TIMEOUT
     branch: str | None = None
     keep_worktree: bool = False
+    #: Told what the run is doing, one short sentence at a time (the CLI shows it on a terminal).
+    progress: Callable[[str], None] | None = None
+
+    def say(self, message: str) -> None:
+        """Report progress, when someone listens."""
+        if self.progress is not None:
+            self.progress(message)
 
 
 Keep = Callable[[Step, str | None], str | None]
@@ -243,6 +250,8 @@ def _fix(
         report.notes.append(f"internal error: codemod {module} failed to load ({error})")
     if verifier is not None:
         projects = sorted({f.project for f in _fixable(engine)})
+        if projects:
+            request.say(f"running the tests before any fix: {', '.join(projects)}")
         failing = verifier.baseline_failures(projects)
         report.verify = verifier.summary()
         if failing and not request.force:
@@ -257,6 +266,7 @@ def _fix(
         rules = engine.pending_rules()
         progressed = False
         for rule in rules:
+            request.say(f"fixing {rule}")
             step = engine.converge(rule)
             if not step.changes:
                 continue
@@ -264,6 +274,8 @@ def _fix(
             if verifier is None:
                 _keep(step, None, keep, report)
             else:
+                projects = ", ".join(sorted({f.project for f in step.fixes}))
+                request.say(f"testing {rule}'s fixes: {projects}")
                 _judged(engine, step, verifier, keep, report)
                 if tidy is not None:
                     tidy()
