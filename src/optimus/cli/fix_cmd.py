@@ -161,6 +161,15 @@ def _diff(console: object, text: str) -> None:
         console.print(Text(line, style=style))
 
 
+_STATUS = {
+    "passed": "passed",
+    "baseline-failed": "failing before any fix (its fixes were not judged)",
+    "no-test-command": "no test command found",
+    "unavailable": "the test program is not installed",
+    "no-tests": "no tests found",
+}
+
+
 def _summary(report: FixReport) -> list[str]:
     from rich.markup import escape
 
@@ -219,7 +228,7 @@ def _summary(report: FixReport) -> list[str]:
     if verify.get("enabled"):
         for proj in verify.get("projects", []):
             lines.append(
-                f"tests of {escape(proj['project'])}: {proj['status']}"
+                f"tests of {escape(proj['project'])}: {_STATUS.get(proj['status'], proj['status'])}"
                 + (f" (`{escape(proj['command'])}`)" if proj["command"] else "")
             )
     if not report.converged:
