@@ -71,6 +71,18 @@ def test_apply_makes_a_branch_from_head_and_leaves_the_user_tree_alone(tmp_path:
     assert git(root, "worktree", "list").count("\n") == 1  # the fix worktree is gone
 
 
+def test_the_repository_s_hooks_do_not_run(tmp_path: Path) -> None:
+    root = git_repo(tiny_project(tmp_path / "tiny"))
+    marker = tmp_path / "hook-ran"
+    for hook in ("post-checkout", "pre-commit", "commit-msg", "post-commit"):
+        script = root / ".git" / "hooks" / hook
+        script.write_text(f"#!/bin/sh\necho {hook} >> {marker}\n")
+        script.chmod(0o755)
+    with planted(sleep_fixer()):
+        report = run_fix(FixRequest(root, apply=True))
+    assert report.branch and not marker.exists()
+
+
 def test_several_rules_go_on_a_batch_branch_one_commit_per_rule(tmp_path: Path) -> None:
     root = git_repo(tiny_project(tmp_path / "tiny"))
     with planted(sleep_fixer(), pip_fixer()):

@@ -1,8 +1,8 @@
 """The git commands the fix engine needs, run so that the user's checkout is never touched.
 
 Every command runs with ``--no-optional-locks`` (``git status`` would otherwise refresh and
-rewrite the user's index), never runs hooks or signs, and falls back to an Optimus identity
-when the user has none configured. Fixes are made in a separate ``git worktree``.
+rewrite the user's index), never runs the repository's hooks or signs, and falls back to an
+Optimus identity when the user has none configured. Fixes are made in a separate ``git worktree``.
 """
 
 from __future__ import annotations
@@ -21,6 +21,11 @@ _IDENTITY = {
 }
 
 
+#: No automatic gc in the user's repository, and none of its hooks (a post-checkout hook
+#: would run on ``git worktree add``): Optimus's git work is invisible.
+_QUIET_CONFIG = ("-c", "gc.auto=0", "-c", f"core.hooksPath={os.devnull}")
+
+
 class GitError(OptimusError):
     """A git command failed; the message holds the command and its stderr."""
 
@@ -31,7 +36,7 @@ def git(cwd: Path | str, *args: str, check: bool = True) -> str:
     env["GIT_TERMINAL_PROMPT"] = "0"
     try:
         done = subprocess.run(
-            ["git", "--no-optional-locks", "-c", "gc.auto=0", *args],
+            ["git", "--no-optional-locks", *_QUIET_CONFIG, *args],
             cwd=cwd,
             capture_output=True,
             text=True,
@@ -101,8 +106,7 @@ def _commit(worktree: Path, message: str) -> None:
         [
             "git",
             "--no-optional-locks",
-            "-c",
-            "gc.auto=0",
+            *_QUIET_CONFIG,
             "-c",
             "commit.gpgsign=false",
             "commit",
