@@ -135,7 +135,9 @@ class FixEngine:
                         self._show(finding, fx, overlay, projects)
                     continue
                 view = overlay.for_project(projects.get(finding.project, Project(".", ".")))
-                proposal = self._propose(finding, fx, view)
+                # A fixer may decline because of what an earlier fix of this pass changed:
+                # then it gets another chance in the next pass, on fresh findings.
+                proposal = self._propose(finding, fx, view, final=not touched)
                 if proposal is None:
                     continue
                 if any(c.path in touched for c in proposal.changes):
@@ -166,7 +168,9 @@ class FixEngine:
             step.fixes.append(fix)
         return [fix for fix, _ in made]
 
-    def _propose(self, finding: Finding, fx: Fixer, view: Overlay) -> ProposedFix | None:
+    def _propose(
+        self, finding: Finding, fx: Fixer, view: Overlay, final: bool = True
+    ) -> ProposedFix | None:
         try:
             proposal = fx.func(finding, view)
         except Exception as exc:  # a bug in one codemod must not stop the others
@@ -178,8 +182,9 @@ class FixEngine:
             )
             return None
         if proposal is None:
-            self._skip(finding, fx, "the fixer cannot change this instance safely")
-            self.blocked.add(key_of(finding))
+            if final:
+                self._skip(finding, fx, "the fixer cannot change this instance safely")
+                self.blocked.add(key_of(finding))
             return None
         if not proposal.changes:
             self._skip(finding, fx, "the fixer proposed no change")
