@@ -287,3 +287,15 @@ def test_in_place_with_verify_writes_only_what_passed(tmp_path: Path) -> None:
     backup = Path(report.backup or "")
     assert sorted(p.name for p in backup.iterdir()) == ["Dockerfile"]
     assert [b.rule for b in report.rolled_back] == [SLEEP] and report.exit_code == 1
+
+
+def test_a_fix_that_makes_the_tests_hang_is_rolled_back_at_the_timeout(tmp_path: Path) -> None:
+    check = "import pathlib, time\n\nif 'await' in pathlib.Path('tiny_app.py').read_text():\n"
+    check += "    time.sleep(60)\n"
+    root = tiny_project(tmp_path / "tiny", test_command=f"{sys.executable} check.py")
+    (root / "check.py").write_text(check)
+    with planted(sleep_fixer()):
+        report = run_fix(FixRequest(root, verify=True, timeout=2))
+    [back] = report.rolled_back
+    assert back.returncode is None and "killed after 2 s" in back.output
+    assert not report.applied and report.exit_code == 1

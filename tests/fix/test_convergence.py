@@ -127,3 +127,24 @@ def test_pending_rules_lists_safe_rules_first(tmp_path: Path) -> None:
     with planted(unsafe_sleep, pip_fixer()):
         assert _engine(root).pending_rules() == ["docker-pip-cache"]
         assert _engine(root, unsafe_fixes=True).pending_rules() == ["docker-pip-cache", SLEEP]
+
+
+def test_a_fixer_declining_after_an_earlier_fix_of_the_pass_is_asked_again(
+    tmp_path: Path,
+) -> None:
+    root = tiny_project(tmp_path / "p")
+    (root / "b.py").write_text((root / "tiny_app.py").read_text())
+    plain = sleep_fixer().func
+
+    def shy(finding: Finding, ctx: FixContext) -> ProposedFix | None:
+        # Declines while the other file has a change of this pass that is not on disk yet.
+        other = "b.py" if finding.path == "tiny_app.py" else "tiny_app.py"
+        if ctx.read_text(other) != (root / other).read_text():
+            return None
+        return plain(finding, ctx)
+
+    with planted(Fixer(SLEEP, Applicability.SAFE, shy)):
+        engine = _engine(root)
+        step = engine.converge(SLEEP)
+    assert sorted(f.path for f in step.fixes) == ["b.py", "tiny_app.py"]
+    assert engine.passes == 2 and not engine.skipped_now()
