@@ -106,9 +106,11 @@ def register(app: typer.Typer) -> None:
                     progress=progress,
                 ),
             )
-        from optimus.fix.fixers import mark_fixable
+        if output_format in (OutputFormat.json, OutputFormat.sarif):
+            # Only these formats carry `fixable`; loading the codemods costs ~0.3 s.
+            from optimus.fix.fixers import mark_fixable
 
-        mark_fixable(result)
+            mark_fixable(result)
         if baseline is not None:
             result.findings = new_findings(result.findings, load_baseline(str(baseline)))
         if output_format is OutputFormat.table:
