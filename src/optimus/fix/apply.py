@@ -26,6 +26,7 @@ from optimus.fix.message import RUN_TRAILER, commit_message, run_digest
 from optimus.fix.outcome import FixReport, RolledBack
 from optimus.fix.overlay import Change
 from optimus.fix.workspace import copy_tree, write_in_place
+from optimus.model import Finding
 from optimus.verify.session import DEFAULT_TIMEOUT, Verifier
 
 #: A hard stop on rounds over all rules (each round converges every pending rule).
@@ -292,7 +293,7 @@ def _fix(
         report.verify = verifier.summary()
 
 
-def _fixable(engine: FixEngine) -> list:
+def _fixable(engine: FixEngine) -> list[Finding]:
     pending = set(engine.pending_rules())
     return [f for f in engine.result.findings if f.rule in pending]
 

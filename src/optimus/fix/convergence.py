@@ -242,7 +242,9 @@ class FixEngine:
             confirm=list(proposal.confirm),
         )
 
-    def _show(self, finding: Finding, fx: Fixer, overlay: Overlay, projects: dict) -> None:
+    def _show(
+        self, finding: Finding, fx: Fixer, overlay: Overlay, projects: dict[str, Project]
+    ) -> None:
         """Compute a display-only fix's diff for the report; nothing is laid over the overlay."""
         view = overlay.for_project(projects.get(finding.project, Project(".", ".")))
         try:
