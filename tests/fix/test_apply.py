@@ -121,8 +121,11 @@ def test_branch_name_can_be_given_and_must_be_new(tmp_path: Path) -> None:
     with planted(sleep_fixer()):
         report = run_fix(FixRequest(root, apply=True, branch="perf/sleep"))
         assert report.branch == "perf/sleep"
+        again = run_fix(FixRequest(root, apply=True, branch="perf/sleep"))
+        assert again.branch == "perf/sleep" and again.notes[0].startswith("nothing to do")
+        other = FixOptions(unsafe_fixes=True)  # another run: it needs a new branch
         with pytest.raises(UsageError, match="already exists"):
-            run_fix(FixRequest(root, apply=True, branch="main"))
+            run_fix(FixRequest(root, other, apply=True, branch="main"))
 
 
 def test_an_untracked_folder_cannot_go_on_a_branch(tmp_path: Path) -> None:

@@ -130,8 +130,6 @@ def _on_branch(request: FixRequest, path: Path, repo: Path) -> FixReport:
     if base is None:
         raise UsageError(f"the repository at {repo} has no commit yet: commit once, then fix")
     report.base_commit = base
-    if request.branch and gitops.branch_exists(repo, request.branch):
-        raise UsageError(f"--branch: branch {request.branch!r} already exists")
     rel = os.path.relpath(path, repo)
     opts = request.options
     digest = run_digest(
@@ -152,6 +150,8 @@ def _on_branch(request: FixRequest, path: Path, repo: Path) -> FixReport:
                 f"{base[:10]} with the same options)"
             )
             return report
+    if request.branch and gitops.branch_exists(repo, request.branch):
+        raise UsageError(f"--branch: branch {request.branch!r} already exists")
     if gitops.is_dirty(repo):
         report.notes.append(
             f"the branch is made from HEAD ({base[:10]}): uncommitted changes in your working "
