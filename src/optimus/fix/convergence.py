@@ -17,6 +17,7 @@ from pathlib import Path
 from optimus.analyze.engine import ScanOptions, scan
 from optimus.fix.base import Fixer, ProposedFix
 from optimus.fix.diff import file_diff, header
+from optimus.fix.edits import edit_fixer
 from optimus.fix.fixers import allowed, fixers_for, load_fixers
 from optimus.fix.outcome import AppliedFix, ParseFailure, SkippedFix
 from optimus.fix.overlay import Change, Overlay, restore
@@ -87,7 +88,8 @@ class FixEngine:
     def _candidates(self, finding: Finding) -> list[Fixer]:
         if not self.options.wants(finding) or key_of(finding) in self.blocked:
             return []
-        return fixers_for(finding, self.fixers)
+        own = edit_fixer(finding)  # the rule's own edits come before any codemod
+        return ([own] if own else []) + fixers_for(finding, self.fixers)
 
     def pending_rules(self) -> list[str]:
         """Rules with a finding that an allowed fixer may fix: safe rules first, by name."""

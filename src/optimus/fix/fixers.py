@@ -79,12 +79,13 @@ def allowed(applicability: Applicability, unsafe_fixes: bool) -> bool:
 def mark_fixable(result: ScanResult) -> ScanResult:
     """Set ``fixable`` on every finding that a registered fixer accepts; returns the result.
 
-    A finding counts as fixable when some fixer (safe, unsafe or display-only) handles it:
-    ``optimus fix`` can at least show the change. Cheap: no fixer is run.
+    A finding counts as fixable when it carries its own edits (``Finding.fix``) or some fixer
+    (safe, unsafe or display-only) handles it: ``optimus fix`` can at least show the change.
+    Cheap: no fixer is run.
     """
     fixers = load_fixers()
     rules = {f.rule for f in fixers}
     for finding in result.findings:
-        if finding.rule in rules and fixers_for(finding, fixers):
+        if finding.fix is not None or (finding.rule in rules and fixers_for(finding, fixers)):
             finding.fixable = True
     return result
