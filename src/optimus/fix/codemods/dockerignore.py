@@ -8,8 +8,9 @@ local .env files and editor folders. Any entry that the Dockerfile copies by nam
 (``COPY .env.production ./``, ``COPY target/release/app``) is left out, so the build copies
 the same files it names; ``.git`` is kept when the build reads its version from git
 (setuptools-scm, hatch-vcs, versioneer, vergen..., or a ``git`` command in a RUN). An image
-that read settings from a copied .env file must now get them from its environment. Refused when an ignore file already exists there (or beside the
-Dockerfile as ``<Dockerfile>.dockerignore``).
+that read settings from a copied .env file must now get them from its environment. Refused
+when an ignore file already exists there (or beside the Dockerfile as
+``<Dockerfile>.dockerignore``).
 """
 
 from __future__ import annotations
