@@ -25,7 +25,6 @@ from optimus.fix.base import FixContext, ProposedFix, registered_fixers
 from optimus.model import Finding, Project, ScanResult
 from optimus.parse.dockerfile import parse_dockerfile
 
-
 DOCKERFILE_KEYWORDS = frozenset(
     {"FROM", "RUN", "CMD", "LABEL", "MAINTAINER", "EXPOSE", "ENV", "ADD", "COPY", "ENTRYPOINT"}
     | {"VOLUME", "USER", "WORKDIR", "ARG", "ONBUILD", "STOPSIGNAL", "HEALTHCHECK", "SHELL"}
