@@ -25,6 +25,11 @@ from optimus.fix.base import FixContext, ProposedFix, registered_fixers
 from optimus.model import Finding, Project, ScanResult
 from optimus.parse.dockerfile import parse_dockerfile
 
+DOCKERFILE_KEYWORDS = frozenset(
+    {"FROM", "RUN", "CMD", "LABEL", "MAINTAINER", "EXPOSE", "ENV", "ADD", "COPY", "ENTRYPOINT"}
+    | {"VOLUME", "USER", "WORKDIR", "ARG", "ONBUILD", "STOPSIGNAL", "HEALTHCHECK", "SHELL"}
+)
+
 
 @dataclass
 class TreeContext:
@@ -129,7 +134,12 @@ def assert_parses(path: str, text: str) -> None:
     elif "dockerfile" in name.lower():
         dockerfile = parse_dockerfile(text)
         assert dockerfile.stages, f"{path}: no FROM left"
-        assert all(i.keyword for i in dockerfile.instructions)
+        assert dockerfile.instructions[0].keyword in ("FROM", "ARG"), path
+        for ins in dockerfile.instructions:
+            assert ins.keyword in DOCKERFILE_KEYWORDS, f"{path}:{ins.line}: {ins.keyword}"
+            if ins.keyword in ("RUN", "CMD", "ENTRYPOINT") and ins.args.lstrip().startswith("["):
+                assert ins.exec_form is not None, f"{path}:{ins.line}: broken exec form"
+        assert not text.rstrip().endswith("\\"), f"{path}: ends inside a line continuation"
 
 
 def changed_lines(old: str, new: str) -> tuple[list[str], list[str]]:

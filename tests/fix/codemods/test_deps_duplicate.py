@@ -104,3 +104,23 @@ def test_uv_and_pdm_development_lists(tree: Path) -> None:
         'lint = ["ruff", "rich>=13"]\n',
     ]
     assert added == ['dev-dependencies = ["pytest"]  # tests\n', 'lint = ["ruff"]\n']
+
+
+def test_poetry_dev_dependencies_table(tree: Path) -> None:
+    text = (
+        "[tool.poetry]\n"
+        'name = "svc"\n'
+        'version = "1.0"\n'
+        "\n"
+        "[tool.poetry.dependencies]\n"
+        'python = "^3.11"\n'
+        'Flask = "^3.0"\n'
+        "\n"
+        "[tool.poetry.dev-dependencies]\n"
+        'pytest = "^8"\n'
+        'flask = "^3.0"  # for the test client\n'
+    )
+    texts = check_fixed(tree, "deps-dev-prod-duplicate", {"pyproject.toml": text})
+    removed, added = changed_lines(text, texts["pyproject.toml"])
+    assert removed == ['flask = "^3.0"  # for the test client\n']
+    assert added == []

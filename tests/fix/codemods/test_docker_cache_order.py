@@ -75,3 +75,30 @@ def test_project_install_and_missing_manifest_are_refused(tree: Path) -> None:
     write(tree, {"Dockerfile": "FROM python:3.12-slim\nCOPY . .\nRUN pip install -r req.txt\n"})
     [finding] = findings_of(tree, "docker-cache-order")
     assert propose(tree, finding) is None  # req.txt is not in the build context
+
+
+def test_requirements_with_a_local_package_are_refused(tree: Path) -> None:
+    for line in ("-e ./libs/core", "core @ file:./libs/core", "--find-links wheels", "../core"):
+        write(
+            tree,
+            {
+                "Dockerfile": "FROM python:3.12-slim\nCOPY . .\n"
+                "RUN pip install --no-cache-dir -r requirements.txt\n",
+                "requirements.txt": f"flask\n{line}\n",
+            },
+        )
+        [finding] = findings_of(tree, "docker-cache-order")
+        assert propose(tree, finding) is None, line
+
+
+def test_go_modules(tree: Path) -> None:
+    text = (
+        "FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go mod download\n"
+        "RUN go build -o /app ./cmd/app\n"
+        "FROM gcr.io/distroless/static\nCOPY --from=build /app /app\n"
+    )
+    files = {"Dockerfile": text, "go.mod": "module x\n", "go.sum": "", "cmd/app/main.go": ""}
+    texts = check_fixed(tree, "docker-cache-order", files)
+    assert texts["Dockerfile"] == text.replace(
+        "COPY . .\nRUN go mod download\n", "COPY go.mod go.sum ./\nRUN go mod download\nCOPY . .\n"
+    )

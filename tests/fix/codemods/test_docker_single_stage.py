@@ -137,3 +137,17 @@ def test_python_multiline_replayed_instruction_crlf(tree: Path) -> None:
     assert "\n" not in new.replace("\r\n", "")
     runtime = new[new.index("FROM python:3.12-slim\r\n") :]
     assert "ENV PYTHONUNBUFFERED=1 \\\r\n    PIP_NO_INPUT=1\r\n" in runtime
+
+
+def test_rust_binary_linking_openssl_gets_libssl(tree: Path) -> None:
+    files = {
+        "Dockerfile": RUST.replace("1.80-slim-bookworm", "1.80-slim-bullseye"),
+        "Cargo.toml": '[package]\nname = "inventory"\nversion = "0.1.0"\n',
+        "Cargo.lock": 'version = 3\n\n[[package]]\nname = "openssl-sys"\nversion = "0.9.102"\n',
+        "src/main.rs": "fn main() {}\n",
+    }
+    texts = check_fixed(tree, "docker-single-stage", files)
+    assert (
+        "FROM debian:bullseye-slim\nRUN apt-get update \\\n"
+        "    && apt-get install -y --no-install-recommends ca-certificates libssl1.1 \\\n"
+    ) in texts["Dockerfile"]

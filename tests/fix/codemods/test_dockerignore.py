@@ -61,3 +61,14 @@ def test_existing_ignore_file_is_refused(tree: Path) -> None:
     [finding] = findings_of(tree, "docker-no-dockerignore")
     write(tree, {".dockerignore": ".git\n"})
     assert propose(tree, finding) is None
+
+
+def test_git_kept_when_the_version_comes_from_git(tree: Path) -> None:
+    files = {
+        "Dockerfile": "FROM python:3.12-slim\nCOPY . /src\nRUN pip install --no-cache-dir /src\n",
+        "pyproject.toml": '[build-system]\nrequires = ["hatchling", "hatch-vcs"]\n'
+        '[project]\nname = "x"\ndynamic = ["version"]\n',
+    }
+    texts = check_fixed(tree, "docker-no-dockerignore", files)
+    entries = texts[".dockerignore"].splitlines()
+    assert ".git" not in entries and ".venv" in entries

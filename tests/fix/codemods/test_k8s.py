@@ -101,3 +101,30 @@ def test_readiness_probe_without_ports_is_refused(tree: Path) -> None:
     found = findings_of(tree, "k8s-no-readiness-probe")
     assert found
     assert all(propose(tree, f) is None for f in found)
+
+
+def test_cronjob_containers_get_resources(tree: Path) -> None:
+    text = (
+        "apiVersion: batch/v1\n"
+        "kind: CronJob\n"
+        "metadata:\n"
+        "  name: nightly\n"
+        "spec:\n"
+        '  schedule: "0 3 * * *"\n'
+        "  jobTemplate:\n"
+        "    spec:\n"
+        "      template:\n"
+        "        spec:\n"
+        "          restartPolicy: OnFailure\n"
+        "          containers:\n"
+        "          - name: job\n"
+        "            image: busybox:1.36\n"
+        "            resources:\n"
+        "              limits:\n"
+        "                memory: 64Mi\n"
+    )
+    texts = check_fixed(tree, "k8s-no-resources", {"cron.yaml": text})
+    removed, added = changed_lines(text, texts["cron.yaml"])
+    assert removed == []
+    # the memory limit counts as the memory request (Kubernetes copies it): only CPU is added
+    assert added == ["              requests:\n", f"                cpu: 100m  # {CONFIRM}\n"]

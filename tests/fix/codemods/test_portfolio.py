@@ -70,6 +70,7 @@ def test_expected_fixes_applied(fixed: dict[str, object]) -> None:
         ("db-pool-config", "orders-api/app/db.py"),
         ("blocking-call-in-async", "orders-api/app/routes.py"),
         ("deps-dev-prod-duplicate", "orders-api/pyproject.toml"),
+        ("torch-inference-no-grad", "recommender/app/embeddings.py"),
         ("k8s-no-readiness-probe", "recommender/k8s/embeddings.yaml"),
         ("k8s-no-resources", "recommender/k8s/embeddings.yaml"),
         ("docker-heavy-base", "storefront/Dockerfile"),

@@ -75,12 +75,8 @@ def fix_pool_pre_ping(finding: Finding, ctx: FixContext) -> ProposedFix | None:
     return single_change(
         finding,
         Applicability.UNSAFE,
-        f"pass `pool_pre_ping=True` to `{ast_name(call)}(...)` (line {call.lineno}), so the "
-        "pool tests each connection before handing it out and replaces dead ones",
+        f"pass `pool_pre_ping=True` to `{ast.unparse(call.func)}(...)` (line {call.lineno}), "
+        "so the pool tests each connection before handing it out and replaces dead ones",
         text,
         new.code,
     )
-
-
-def ast_name(call: ast.Call) -> str:
-    return ast.unparse(call.func)

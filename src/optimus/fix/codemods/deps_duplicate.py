@@ -60,7 +60,7 @@ def _drop_json_line(text: str, line: int, name: str) -> str | None:
     return "".join(lines)
 
 
-def _fix_package_json(finding: Finding, text: str, name: str) -> str | None:
+def _fix_package_json(text: str, name: str) -> str | None:
     try:
         data = json.loads(text)
     except ValueError:
@@ -132,7 +132,7 @@ def fix_dev_duplicate(finding: Finding, ctx: FixContext) -> ProposedFix | None:
         return None
     name = match.group(1)
     if finding.path.endswith("package.json"):
-        new = _fix_package_json(finding, text, name)
+        new = _fix_package_json(text, name)
         where = "devDependencies"
     elif finding.path.endswith("pyproject.toml"):
         new = _fix_pyproject(finding, text, name)

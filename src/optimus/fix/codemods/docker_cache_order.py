@@ -48,13 +48,27 @@ def _in_context(folder: str, name: str) -> str:
     return posixpath.normpath(posixpath.join(folder, name)) if folder else posixpath.normpath(name)
 
 
+def _reads_context(words: list[str]) -> bool:
+    """Whether pip words install from the build context: the project, a path, local links."""
+    for i, word in enumerate(words):
+        if word in ("-e", "--editable", ".") or word.startswith(("./", "../", "/", "-e.")):
+            return True
+        if "file:" in word:
+            return True  # name @ file:./libs/name
+        if word in ("-f", "--find-links") and i + 1 < len(words) and "://" not in words[i + 1]:
+            return True
+        if word.startswith("--find-links=") and "://" not in word:
+            return True
+    return False
+
+
 def _pip_files(words: list[str], ctx: FixContext, folder: str) -> list[str] | None:
     """The requirement files a pip install reads (with their -r/-c includes), or None."""
     names: list[str] = []
     rest = words[words.index("install") + 1 :]
+    if _reads_context(rest):
+        return None  # the project itself or a local path: needs the sources
     for i, word in enumerate(rest):
-        if word in ("-e", "--editable", ".") or word.startswith(("./", "../", "/")):
-            return None  # the project itself or a local path: needs the sources
         for option in _PIP_REQUIREMENT_OPTIONS:
             if word == option and i + 1 < len(rest):
                 names.append(rest[i + 1])
@@ -77,7 +91,7 @@ def _pip_files(words: list[str], ctx: FixContext, folder: str) -> list[str] | No
                 continue
             if words_in[0] in _PIP_REQUIREMENT_OPTIONS and len(words_in) > 1:
                 names.append(posixpath.join(posixpath.dirname(name), words_in[1]))
-            elif words_in[0] in ("-e", "--editable", ".") or words_in[0].startswith(("./", "/")):
+            elif _reads_context(words_in):
                 return None
     return found or None
 

@@ -16,6 +16,7 @@ import re
 
 from optimus.fix.base import FixContext, ProposedFix, fixer
 from optimus.fix.codemods import _dockerfile as df
+from optimus.fix.codemods._recheck import still_reported
 from optimus.fix.codemods._text import single_change
 from optimus.model import Applicability, Finding
 
@@ -52,8 +53,8 @@ _CLEAN_UP = "rm -rf /var/lib/apt/lists/*"
 def fix_pip_cache(finding: Finding, ctx: FixContext) -> ProposedFix | None:
     """Turn off pip's and uv's download cache in the reported RUN."""
     text = ctx.read_text(finding.path)
-    if text is None:
-        return None
+    if text is None or not still_reported(finding, text, "dockerfile"):
+        return None  # a stale line could name another RUN (a builder stage's, say)
     ins = df.instruction_at(df.parse(text), finding.line, "RUN")
     if ins is None:
         return None

@@ -16,8 +16,8 @@ settings stay the same.
   development dependencies after the build (``npm prune --omit=dev``); the runtime (the
   slim variant) copies the working directory.
 - Rust (``rust:`` images, one ``cargo build --release`` or ``cargo install --path``): the
-  runtime is ``debian:<suite>-slim`` with CA certificates, and gets the one binary at the
-  path the CMD already uses.
+  runtime is ``debian:<suite>-slim`` with CA certificates (and libssl when Cargo.lock has
+  openssl-sys), and gets the one binary at the path the CMD already uses.
 
 Unsafe: anything else the build put in the image (a file outside the copied paths, a
 system package the app loads at run time) is gone from the runtime stage; run the image's
@@ -70,6 +70,8 @@ _BUILD_ONLY = frozenset(
 )
 _APT_HOUSEKEEPING = {"apt-get", "apt", "rm", "apk"}
 _DEBIAN_SUITES = ("trixie", "bookworm", "bullseye")
+#: The OpenSSL runtime library of each Debian release (slim images do not ship it).
+_LIBSSL = {"trixie": "libssl3t64", "bookworm": "libssl3", "bullseye": "libssl1.1"}
 VENV = "/opt/venv"
 
 
@@ -237,9 +239,13 @@ def _rust_plan(stage: Stage, image_tag: str, cut: int, ctx: FixContext, folder: 
     suite = next((s for s in _DEBIAN_SUITES if s in image_tag), "bookworm")
     if "alpine" in image_tag:
         return None
+    packages = "ca-certificates"
+    lock = ctx.read_text(posixpath.join(folder, "Cargo.lock") if folder else "Cargo.lock")
+    if lock is not None and 'name = "openssl-sys"' in lock:
+        packages += " " + _LIBSSL[suite]  # the binary links OpenSSL dynamically
     certificates = (
         "RUN apt-get update \\\n    && apt-get install -y --no-install-recommends "
-        "ca-certificates \\\n    && rm -rf /var/lib/apt/lists/*"
+        f"{packages} \\\n    && rm -rf /var/lib/apt/lists/*"
     )
     return Plan(
         runtime_from=f"debian:{suite}-slim",

@@ -6,8 +6,11 @@ managers, and the manifests present in the context): version control, local envi
 caches, dependency folders that the image build recreates (node_modules, target, .venv),
 local .env files and editor folders. Any entry that the Dockerfile copies by name
 (``COPY .env.production ./``, ``COPY target/release/app``) is left out, so the build copies
-the same files it names. Refused when an ignore file already exists there (or beside the
-Dockerfile as ``<Dockerfile>.dockerignore``).
+the same files it names; ``.git`` is kept when the build reads its version from git
+(setuptools-scm, hatch-vcs, versioneer, vergen..., or a ``git`` command in a RUN). An image
+that read settings from a copied .env file must now get them from its environment. Refused
+when an ignore file already exists there (or beside the Dockerfile as
+``<Dockerfile>.dockerignore``).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import re
 from optimus.fix.base import FileChange, FixContext, ProposedFix, fixer
 from optimus.fix.codemods import _dockerfile as df
 from optimus.model import Applicability, Finding
+from optimus.rules.docker._common import run_commands
 
 _COMPOSE_CONTEXT = re.compile(r"\((`([^`]*)/`|the scan root), the context of compose service")
 
@@ -104,6 +108,26 @@ def _stack(finding: Finding, ctx: FixContext, context: str) -> set[str]:
     return found
 
 
+#: Build tools that read the version from git history: the context must keep .git for them.
+_GIT_VERSIONING = re.compile(
+    r"setuptools[_-]scm|hatch-vcs|vcs-versioning|versioneer|dunamai|dynamic-versioning"
+    r"|pbr|source\s*=\s*[\"']scm[\"']|\bvergen\b|git-version|shadow-rs|\bbuilt\b"
+)
+_VERSIONING_FILES = ("pyproject.toml", "setup.py", "setup.cfg", "Cargo.toml", "package.json")
+
+
+def _needs_git(ctx: FixContext, context: str, dockerfile_text: str) -> bool:
+    """Whether the build reads git metadata (a version from tags, `git` in a RUN)."""
+    for ins in df.parse(dockerfile_text).instructions:
+        if ins.keyword == "RUN" and any(c.name == "git" for c in run_commands(ins)):
+            return True
+    for name in _VERSIONING_FILES:
+        text = ctx.read_text(posixpath.join(context, name) if context else name)
+        if text is not None and _GIT_VERSIONING.search(text):
+            return True
+    return False
+
+
 def _named_sources(dockerfile_text: str) -> list[str]:
     """The context paths that COPY/ADD instructions name (without a leading ./)."""
     sources: list[str] = []
@@ -127,9 +151,10 @@ def _conflicts(entry: str, sources: list[str]) -> bool:
     return False
 
 
-def render(stacks: set[str], sources: list[str]) -> str:
+def render(stacks: set[str], sources: list[str], keep_git: bool = False) -> str:
     """The .dockerignore text for these stacks, without entries the Dockerfile copies."""
-    blocks = [_COMMON]
+    common = tuple(e for e in _COMMON if not (keep_git and e in (".git", ".gitignore")))
+    blocks = [common]
     blocks += [
         b
         for s, b in (("python", _PYTHON), ("node", _NODE), ("rust", _RUST), ("go", _GO))
@@ -156,7 +181,8 @@ def fix_no_dockerignore(finding: Finding, ctx: FixContext) -> ProposedFix | None
     target = posixpath.join(context, ".dockerignore") if context else ".dockerignore"
     if ctx.exists(target) or ctx.exists(finding.path + ".dockerignore"):
         return None
-    text = render(_stack(finding, ctx, context), _named_sources(dockerfile))
+    keep_git = _needs_git(ctx, context, dockerfile)
+    text = render(_stack(finding, ctx, context), _named_sources(dockerfile), keep_git)
     return ProposedFix(
         finding.rule,
         Applicability.SAFE,
