@@ -262,8 +262,19 @@ def test_red_baseline_stops_unless_forced(tmp_path: Path) -> None:
     assert not stopped.applied and stopped.branch is None
     assert stopped.verify["status"] == "baseline-failed" and stopped.exit_code == 1
     assert "fail before any fix" in stopped.notes[-1]
-    assert [f.verified for f in forced.applied] == ["not judged (baseline failed)"]
+    assert [f.verified for f in forced.applied] == ["no new failures (baseline failed)"]
     assert forced.branch == f"optimus/{SLEEP}" and forced.exit_code == 0
+
+
+def test_forced_run_still_rolls_back_a_fix_that_breaks_a_passing_test(tmp_path: Path) -> None:
+    root = tiny_project(tmp_path / "tiny", test_command=PYTEST)
+    with open(root / "tests" / "test_app.py", "a") as fh:
+        fh.write("\n\ndef test_red():\n    assert False\n")
+    with planted(breaking_sleep_fixer()):
+        report = run_fix(FixRequest(root, verify=True, force=True))
+    [back] = report.rolled_back
+    assert "tests/test_app.py::test_wait" in back.output and not report.applied
+    assert report.verify["status"] == "baseline-failed"
 
 
 def test_two_fixes_failing_together_are_retried_one_by_one(tmp_path: Path) -> None:

@@ -44,3 +44,17 @@ def test_pytest_without_tests(tmp_path: Path) -> None:
     command = TestCommand((sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"))
     run = run_tests(command, tmp_path, 60)
     assert run.no_tests and run.returncode == 5
+
+
+def test_failed_tests_are_read_from_pytest_cargo_and_go_output() -> None:
+    from optimus.verify.runner import failed_tests
+
+    pytest_out = "FAILED tests/test_a.py::test_x - assert 1 == 2\nERROR tests/test_b.py::test_y\n"
+    cargo_out = "test api::lists ... ok\ntest api::reserves ... FAILED\n"
+    go_out = (
+        "=== RUN   TestQuote\n--- FAIL: TestQuote (0.00s)\n    --- FAIL: TestQuote/eu (0.00s)\n"
+    )
+    assert failed_tests(pytest_out) == {"tests/test_a.py::test_x", "tests/test_b.py::test_y"}
+    assert failed_tests(cargo_out) == {"api::reserves"}
+    assert failed_tests(go_out) == {"TestQuote", "TestQuote/eu"}
+    assert failed_tests("npm ERR! Test failed.") is None

@@ -45,3 +45,20 @@ def test_no_test_command_keeps_the_fix(tmp_path: Path) -> None:
     verdict = verifier.judge("svc")
     assert verdict.keep and verdict.label == "no test command"
     assert verifier.summary()["status"] == "no-test-command"
+
+
+def test_against_a_red_baseline_only_new_failures_count() -> None:
+    from optimus.verify.runner import TestRun
+    from optimus.verify.session import _against_red_baseline
+
+    def run(failures: frozenset[str] | None, timed_out: bool = False) -> TestRun:
+        return TestRun("t", False, None if timed_out else 1, 1.0, "", timed_out, False, False,
+                       failures)  # fmt: skip
+
+    red = run(frozenset({"a"}))
+    assert _against_red_baseline(red, run(frozenset({"a"}))).keep
+    verdict = _against_red_baseline(red, run(frozenset({"a", "b"})))
+    assert not verdict.keep and verdict.label == "failed: b failed only after the fix"
+    assert _against_red_baseline(red, run(None, timed_out=True)).label == "failed (timed out)"
+    unknown = _against_red_baseline(run(None), run(frozenset({"b"})))
+    assert unknown.keep and unknown.label == "not judged (baseline failed)"

@@ -163,7 +163,7 @@ def _diff(console: object, text: str) -> None:
 
 _STATUS = {
     "passed": "passed",
-    "baseline-failed": "failing before any fix (its fixes were not judged)",
+    "baseline-failed": "failing before any fix",
     "no-test-command": "no test command found",
     "unavailable": "the test program is not installed",
     "no-tests": "no tests found",

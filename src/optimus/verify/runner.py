@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import time
@@ -29,6 +30,9 @@ class TestRun:
     missing: bool = False
     #: The runner found no tests (pytest's exit code 5): nothing to judge with.
     no_tests: bool = False
+    #: The ids of the tests that failed, when the output names them (pytest, cargo, go);
+    #: None when a failed run's output does not say which.
+    failures: frozenset[str] | None = frozenset()
 
     def to_dict(self) -> dict[str, object]:
         """The run as plain data for the JSON report."""
@@ -70,15 +74,34 @@ def run_tests(command: TestCommand, cwd: Path, timeout: float) -> TestRun:
     text = out.decode("utf-8", errors="replace")
     if timed_out:
         text += f"\n[optimus: killed after {timeout:g} s]"
+    passed = not timed_out and proc.returncode == 0
     return TestRun(
         command=command.display,
-        passed=not timed_out and proc.returncode == 0,
+        passed=passed,
         returncode=None if timed_out else proc.returncode,
         seconds=round(time.perf_counter() - started, 2),
         output=text[-TAIL_CHARS:],
         timed_out=timed_out,
         no_tests=_is_pytest(command) and proc.returncode == _PYTEST_NO_TESTS,
+        failures=frozenset() if passed else failed_tests(text),
     )
+
+
+#: Lines that name a failed test: pytest's summary, cargo test, go test.
+_FAILED = re.compile(
+    r"^(?:(?:FAILED|ERROR) (?P<pytest>\S+)"
+    r"|test (?P<cargo>\S+) \.\.\. FAILED"
+    r"|\s*--- FAIL: (?P<go>\S+))",
+    re.MULTILINE,
+)
+
+
+def failed_tests(output: str) -> frozenset[str] | None:
+    """The ids of the failed tests named in ``output``, or None when it names none."""
+    found = frozenset(
+        next(group for group in match.groups() if group) for match in _FAILED.finditer(output)
+    )
+    return found or None
 
 
 _PYTEST_NO_TESTS = 5

@@ -107,14 +107,14 @@ class Verifier:
         status = tests.status
         if status in ("no-test-command", "unavailable", "no-tests"):
             return Verdict(True, status.replace("-", " "))
-        if status == "baseline-failed":
-            if not self.force:
-                return Verdict(False, "baseline failed", tests.baseline)
-            return Verdict(True, "not judged (baseline failed)")
-        assert tests.command is not None
+        if status == "baseline-failed" and not self.force:
+            return Verdict(False, "baseline failed", tests.baseline)
+        assert tests.command is not None and tests.baseline is not None
         run = run_tests(tests.command, self._folder(self.fixed_root, project), self.timeout)
         tests.runs.append(run)
-        return Verdict(run.passed, "passed" if run.passed else "failed", run)
+        if status == "passed":
+            return Verdict(run.passed, "passed" if run.passed else "failed", run)
+        return _against_red_baseline(tests.baseline, run)
 
     def summary(self) -> dict[str, Any]:
         """The ``verify`` object of the JSON report."""
@@ -127,6 +127,18 @@ class Verifier:
         else:
             status = "no-test-command"
         return {"enabled": True, "status": status, "timeout": self.timeout, "projects": projects}
+
+
+def _against_red_baseline(baseline: TestRun, run: TestRun) -> Verdict:
+    """With --force: a fix may stay unless it makes tests fail that passed before it."""
+    if run.timed_out and not baseline.timed_out:
+        return Verdict(False, "failed (timed out)", run)
+    if baseline.failures is None or (run.failures is None and not run.passed):
+        return Verdict(True, "not judged (baseline failed)", run)
+    new = sorted((run.failures or frozenset()) - baseline.failures)
+    if new:
+        return Verdict(False, f"failed: {', '.join(new[:5])} failed only after the fix", run)
+    return Verdict(True, "no new failures (baseline failed)", run)
 
 
 def _configured(root: Path, folder: Path) -> str | None:
