@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from optimus.analyze.engine import ScanOptions, scan
-from optimus.model import Severity
+from optimus.model import Category, Severity
+from optimus.report.score import rule_efforts, score_project
 from optimus.store import findings as finding_writes
 from optimus.store.db import Database
 from optimus.store.errors import Conflict
@@ -59,6 +60,13 @@ def test_first_scan_stores_projects_findings_and_metrics(
         assert metrics.by_rule == {"unwrap-density": 1, "large-file": 1}
         assert metrics.by_category == {"reliability": 2}
         assert (metrics.files, metrics.lines, metrics.findings_total) == (3, 120, 2)
+        expected = score_project(found, 120, rule_efforts())
+        assert (project.score, project.rating) == (expected.score, expected.rating)
+        assert (metrics.score, metrics.rating, metrics.debt_minutes) == (
+            expected.score,
+            expected.rating,
+            expected.debt_minutes,
+        )
 
 
 def test_lifecycle_open_fixed_reopened(database: Database, tmp_path: Path) -> None:
@@ -92,7 +100,9 @@ def test_lifecycle_open_fixed_reopened(database: Database, tmp_path: Path) -> No
 
 def test_suppressed_stays_suppressed(database: Database, tmp_path: Path) -> None:
     root = str(tmp_path)
-    a, b = finding("a" * 16), finding("b" * 16)
+    # Maintainability findings: no severity cap, so each one moves the score.
+    a = finding("a" * 16, category=Category.MAINTAINABILITY)
+    b = finding("b" * 16, category=Category.MAINTAINABILITY)
     record_scan(database, result(root, [a, b]))
     with database.session() as s:
         row_id = s.scalar(select(Finding.id).where(Finding.fingerprint == "a" * 16))
@@ -106,6 +116,8 @@ def test_suppressed_stays_suppressed(database: Database, tmp_path: Path) -> None
     with database.session() as s:
         metrics = s.scalar(select(ProjectMetrics).where(ProjectMetrics.scan_id == last))
         assert metrics.findings_total == 1  # suppressed findings do not count
+        assert metrics.score == score_project([b], 120).score
+        assert metrics.score > score_project([a, b], 120).score
         with pytest.raises(Conflict, match="already suppressed"):
             finding_writes.suppress_finding(s, row_id, reason="again", by="bob")
         lifted = finding_writes.unsuppress_finding(s, row_id)

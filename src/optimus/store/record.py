@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from optimus.model import Finding as ScanFinding
 from optimus.model import Project as ScanProject
 from optimus.model import ScanResult
+from optimus.report.score import project_lines, rule_efforts, score_project
 from optimus.store.db import Database
 from optimus.store.errors import Conflict
 from optimus.store.models import Finding, Project, ProjectMetrics, Scan, utcnow
@@ -96,12 +97,22 @@ def _record(
     for finding in result.findings:
         by_project.setdefault(finding.project, []).append(finding)
     known = {p.path: p for p in result.projects}
+    efforts = rule_efforts()
     for path, findings in sorted(by_project.items()):
         scanned = known.get(path) or ScanProject(path=path, name=_name_of(root, path))
         project = _upsert_project(session, root, scanned, scan, now)
-        open_count, metrics = _match_findings(session, project, findings, scan, now)
-        project.open_findings = open_count
-        session.add(_metrics_row(project, scanned, scan, metrics, now))
+        live = _match_findings(session, project, findings, scan, now)
+        # The score counts what is still open: suppressed findings were judged acceptable.
+        counted = [f for f in findings if f.fingerprint in live]
+        health = score_project(counted, project_lines(scanned), efforts)
+        project.open_findings = len(live)
+        project.score = health.score
+        project.rating = health.rating
+        metrics = _metrics_row(project, scanned, scan, list(live.values()), now)
+        metrics.score = health.score
+        metrics.rating = health.rating
+        metrics.debt_minutes = health.debt_minutes
+        session.add(metrics)
 
     scan.status = "done"
     scan.finished_at = now
@@ -150,8 +161,8 @@ def _match_findings(
     findings: list[ScanFinding],
     scan: Scan,
     now: datetime,
-) -> tuple[int, list[Finding]]:
-    """Apply the lifecycle; return the open count and the rows this scan saw, not suppressed."""
+) -> dict[str, Finding]:
+    """Apply the lifecycle; return the rows this scan saw that are open, by fingerprint."""
     existing = {
         row.fingerprint: row
         for row in session.scalars(select(Finding).where(Finding.project_id == project.id))
@@ -182,8 +193,7 @@ def _match_findings(
             row.state = "fixed"
             row.fixed_at = now
     session.flush()
-    live = [row for row in seen.values() if row.state == "open"]
-    return len(live), live
+    return {fp: row for fp, row in seen.items() if row.state == "open"}
 
 
 def _refresh(row: Finding, finding: ScanFinding, project_path: str) -> None:
