@@ -10,9 +10,11 @@ occurrence, see analyze/fingerprint.py):
 - suppressed: stays suppressed, seen or not, until someone lifts the suppression.
 
 Only projects this scan found are touched: scanning a subset of a portfolio never marks the
-other projects' findings fixed. Fingerprints are computed from paths relative to the scan
-root, so a project is identified by (absolute scan root, project path): scanning the same
-folder through another root gives another project row (docs/storage.md).
+other projects' findings fixed. A project is identified by (absolute scan root, project
+path). A scan queued for one known project (``Scan.project_id``, the API's
+``POST /projects/{id}/scan``) scans that project's folder and is recorded under the
+project's own root, so it updates the same row. Its findings match the earlier ones only
+when fingerprints do not depend on the scan root (docs/storage.md, "Identity").
 """
 
 from __future__ import annotations
@@ -92,6 +94,7 @@ def _record(
             raise Conflict(f"scan {scan_id} already ended ({scan.status})")
     scan.started_at = scan.started_at or now - timedelta(seconds=result.stats.seconds)
     session.flush()
+    base = _base_root(session, scan, root)
 
     by_project: dict[str, list[ScanFinding]] = {p.path: [] for p in result.projects}
     for finding in result.findings:
@@ -100,8 +103,8 @@ def _record(
     efforts = rule_efforts()
     for path, findings in sorted(by_project.items()):
         scanned = known.get(path) or ScanProject(path=path, name=_name_of(root, path))
-        project = _upsert_project(session, root, scanned, scan, now)
-        live = _match_findings(session, project, findings, scan, now)
+        project = _upsert_project(session, base, _rebase(root, path, base), scanned, scan, now)
+        live = _match_findings(session, project, path, findings, scan, now)
         # The score counts what is still open: suppressed findings were judged acceptable.
         counted = [f for f in findings if f.fingerprint in live]
         health = score_project(counted, project_lines(scanned), efforts)
@@ -129,14 +132,35 @@ def _name_of(root: str, path: str) -> str:
     return os.path.basename(os.path.normpath(os.path.join(root, path))) or path
 
 
+def _base_root(session: Session, scan: Scan, root: str) -> str:
+    """The root projects are recorded under: the scanned one, or that of the scan's project.
+
+    A scan requested for one known project scans that project's folder; its projects are
+    recorded under the project's own root, so they land on the rows they already have.
+    """
+    if scan.project_id is None:
+        return root
+    target = session.get(Project, scan.project_id)
+    if target is None:
+        return root
+    inside = os.path.relpath(root, target.root)
+    return target.root if not inside.startswith("..") else root
+
+
+def _rebase(root: str, path: str, base: str) -> str:
+    """``path`` (relative to ``root``) made relative to ``base``, /-separated."""
+    if root == base:
+        return path
+    rel = os.path.relpath(os.path.normpath(os.path.join(root, path)), base)
+    return rel.replace(os.sep, "/")
+
+
 def _upsert_project(
-    session: Session, root: str, scanned: ScanProject, scan: Scan, now: datetime
+    session: Session, root: str, path: str, scanned: ScanProject, scan: Scan, now: datetime
 ) -> Project:
-    project = session.scalar(
-        select(Project).where(Project.root == root, Project.path == scanned.path)
-    )
+    project = session.scalar(select(Project).where(Project.root == root, Project.path == path))
     if project is None:
-        project = Project(root=root, path=scanned.path, first_seen=now, open_findings=0)
+        project = Project(root=root, path=path, first_seen=now, open_findings=0)
         session.add(project)
     project.name = scanned.name
     project.stack = asdict(scanned.stack)
@@ -158,6 +182,7 @@ def _local_path(project_path: str, path: str) -> str:
 def _match_findings(
     session: Session,
     project: Project,
+    scanned_path: str,
     findings: list[ScanFinding],
     scan: Scan,
     now: datetime,
@@ -184,7 +209,7 @@ def _match_findings(
         elif row.state == "fixed":
             row.state = "open"
             row.fixed_at = None
-        _refresh(row, finding, project.path)
+        _refresh(row, finding, scanned_path)
         row.last_seen = now
         row.last_scan_id = scan.id
         seen[finding.fingerprint] = row
@@ -218,5 +243,14 @@ def _metrics_row(
         by_severity=dict(Counter(row.severity for row in live)),
         by_category=dict(Counter(row.category for row in live)),
         by_rule=dict(Counter(row.rule for row in live)),
+        rule_counts=_rule_counts(live),
         created_at=now,
     )
+
+
+def _rule_counts(live: list[Finding]) -> dict[str, int]:
+    counts: Counter[str] = Counter()
+    for row in live:
+        if row.count is not None:
+            counts[row.rule] += row.count
+    return dict(counts)

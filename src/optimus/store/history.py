@@ -1,0 +1,186 @@
+"""Per-project trends across recorded scans, for ``optimus history`` and the API.
+
+A trend is a project's ``project_metrics`` rows in scan order: score, findings by severity,
+the rules with the most findings. The first and latest of the rows shown give the deltas
+("unwrap-density 226 -> 140 since 2026-06-01"): for count rules (``unwrap-density`` counts
+calls) the summed counts, for the others the number of findings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from optimus.store.errors import NotFound
+from optimus.store.models import SEVERITIES, Project, ProjectMetrics, Scan
+
+TOP_RULES = 5
+
+
+@dataclass
+class TrendRow:
+    """A project as one scan saw it."""
+
+    scan_id: int
+    at: datetime
+    score: float | None
+    rating: str | None
+    findings: int
+    by_severity: dict[str, int]
+    top_rules: list[tuple[str, int]]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (JSON-ready)."""
+        return {
+            "scan_id": self.scan_id,
+            "at": self.at.isoformat(),
+            "score": self.score,
+            "rating": self.rating,
+            "findings": self.findings,
+            "by_severity": {s: self.by_severity.get(s, 0) for s in SEVERITIES},
+            "top_rules": [{"rule": r, "amount": n} for r, n in self.top_rules],
+        }
+
+
+@dataclass
+class RuleDelta:
+    """How much of one rule there was in the first row shown and how much in the latest."""
+
+    rule: str
+    first: int
+    latest: int
+    since: datetime
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.first} -> {self.latest} since {self.since:%Y-%m-%d}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (JSON-ready)."""
+        return {
+            "rule": self.rule,
+            "first": self.first,
+            "latest": self.latest,
+            "change": self.latest - self.first,
+            "since": self.since.isoformat(),
+        }
+
+
+@dataclass
+class ProjectHistory:
+    """One project's trend, oldest scan first, and what changed since the first row."""
+
+    project_id: int
+    name: str
+    root: str
+    path: str
+    rows: list[TrendRow] = field(default_factory=list)
+    deltas: list[RuleDelta] = field(default_factory=list)
+
+    @property
+    def score_change(self) -> float | None:
+        """Latest score minus the first one shown (None without two scored rows)."""
+        scored = [r.score for r in self.rows if r.score is not None]
+        return scored[-1] - scored[0] if len(scored) >= 2 else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (JSON-ready)."""
+        return {
+            "project": {"id": self.project_id, "name": self.name, "root": self.root},
+            "path": self.path,
+            "scans": [r.to_dict() for r in self.rows],
+            "score_change": self.score_change,
+            "deltas": [d.to_dict() for d in self.deltas],
+        }
+
+
+def find_projects(session: Session, query: str | None) -> list[Project]:
+    """Projects matching ``query`` (an id, a name, a path or an absolute folder); all if None."""
+    select_projects = select(Project).order_by(Project.name, Project.root, Project.path)
+    if query is None:
+        return list(session.scalars(select_projects))
+    conditions = [Project.name == query, Project.path == query]
+    if query.isdigit():
+        conditions.append(Project.id == int(query))
+    matches = list(session.scalars(select_projects.where(or_(*conditions))))
+    if not matches:
+        # An absolute folder: its parent is the root, or it is a root scanned as ".".
+        import os
+
+        folder = os.path.abspath(query)
+        parent, base = os.path.split(folder)
+        matches = list(
+            session.scalars(
+                select_projects.where(
+                    or_(
+                        (Project.root == folder) & (Project.path == "."),
+                        (Project.root == parent) & (Project.path == base),
+                    )
+                )
+            )
+        )
+    if not matches:
+        raise NotFound(
+            f"no recorded project matches {query!r}: give a name, a path or an id "
+            "(`optimus history` lists them), or record one with `optimus scan --save`"
+        )
+    return matches
+
+
+def project_history(session: Session, project: Project, limit: int = 20) -> ProjectHistory:
+    """The ``limit`` latest scans of ``project``, oldest first, and the rule deltas."""
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    rows = session.execute(
+        select(ProjectMetrics, Scan.finished_at, Scan.requested_at)
+        .join(Scan, Scan.id == ProjectMetrics.scan_id)
+        .where(ProjectMetrics.project_id == project.id)
+        .order_by(ProjectMetrics.scan_id.desc())
+        .limit(limit)
+    ).all()
+    history = ProjectHistory(project.id, project.name, project.root, project.path)
+    amounts: list[dict[str, int]] = []
+    for metrics, finished_at, requested_at in reversed(rows):
+        amount = _amounts(metrics)
+        amounts.append(amount)
+        top = sorted(amount.items(), key=lambda item: (-item[1], item[0]))[:TOP_RULES]
+        history.rows.append(
+            TrendRow(
+                scan_id=metrics.scan_id,
+                at=finished_at or requested_at or metrics.created_at,
+                score=metrics.score,
+                rating=metrics.rating,
+                findings=metrics.findings_total,
+                by_severity=dict(metrics.by_severity or {}),
+                top_rules=top,
+            )
+        )
+    if len(history.rows) >= 2:
+        history.deltas = _deltas(amounts[0], amounts[-1], history.rows[0].at)
+    return history
+
+
+def _amounts(metrics: ProjectMetrics) -> dict[str, int]:
+    """Per rule: its summed counts for count rules, else its number of findings."""
+    amounts = dict(metrics.by_rule or {})
+    amounts.update(metrics.rule_counts or {})
+    return amounts
+
+
+def _deltas(first: dict[str, int], latest: dict[str, int], since: datetime) -> list[RuleDelta]:
+    changed = [
+        RuleDelta(rule, first.get(rule, 0), latest.get(rule, 0), since)
+        for rule in sorted(set(first) | set(latest))
+        if first.get(rule, 0) != latest.get(rule, 0)
+    ]
+    # Biggest moves first; then by name so the order is stable.
+    changed.sort(key=lambda d: (-abs(d.latest - d.first), d.rule))
+    return changed
+
+
+def histories(session: Session, query: str | None = None, limit: int = 20) -> list[ProjectHistory]:
+    """Trends of every project matching ``query`` (all when None)."""
+    return [project_history(session, p, limit) for p in find_projects(session, query)]
