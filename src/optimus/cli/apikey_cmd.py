@@ -77,17 +77,18 @@ def register(app: typer.Typer) -> None:
         if not rows:
             typer.echo("No API keys yet: create one with `optimus apikey create --user NAME`.")
             return
-        table = Table("id", "user", "role", "name", "prefix", "created", "last used", "revoked")
+        table = Table("id", "user", "role", "name", "created", "last used", "revoked")
+        table.add_column("prefix", no_wrap=True)
         for row in rows:
             table.add_row(
                 str(row["id"]),
                 row["user"],
                 row["role"],
                 row["name"],
-                row["prefix"] + "_…",
                 _when(row["created_at"]),
                 _when(row["last_used_at"]),
                 _when(row["revoked_at"]),
+                row["prefix"] + "_…",
             )
         Console().print(table)
 

@@ -8,11 +8,12 @@ calls) the summed counts, for the others the number of findings.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from optimus.store.errors import NotFound
@@ -107,27 +108,26 @@ def find_projects(session: Session, query: str | None) -> list[Project]:
         conditions.append(Project.id == int(query))
     matches = list(session.scalars(select_projects.where(or_(*conditions))))
     if not matches:
-        # An absolute folder: its parent is the root, or it is a root scanned as ".".
-        import os
-
-        folder = os.path.abspath(query)
-        parent, base = os.path.split(folder)
-        matches = list(
-            session.scalars(
-                select_projects.where(
-                    or_(
-                        (Project.root == folder) & (Project.path == "."),
-                        (Project.root == parent) & (Project.path == base),
-                    )
-                )
-            )
-        )
+        matches = list(session.scalars(select_projects.where(_at_folder(query))))
     if not matches:
         raise NotFound(
             f"no recorded project matches {query!r}: give a name, a path or an id "
             "(`optimus history` lists them), or record one with `optimus scan --save`"
         )
     return matches
+
+
+def _at_folder(query: str) -> ColumnElement[bool]:
+    """Projects whose folder is ``query``: (root, path) for every ancestor of the folder."""
+    folder = os.path.abspath(query)
+    conditions = [(Project.root == folder) & (Project.path == ".")]
+    parent = os.path.dirname(folder)
+    while parent and parent != os.path.dirname(parent):
+        rel = os.path.relpath(folder, parent).replace(os.sep, "/")
+        conditions.append((Project.root == parent) & (Project.path == rel))
+        parent = os.path.dirname(parent)
+    conditions.append((Project.root == parent) & (Project.path == folder.lstrip(os.sep)))
+    return or_(*conditions)
 
 
 def project_history(session: Session, project: Project, limit: int = 20) -> ProjectHistory:
