@@ -75,3 +75,34 @@ def test_served_indexes_exist(empty_db: Database) -> None:
 def test_unknown_revision_is_a_clear_error(empty_db: Database) -> None:
     with pytest.raises(StoreError, match="migration failed"):
         empty_db.upgrade("no-such-revision")
+
+
+def test_data_survives_the_upgrade_to_head(empty_db: Database) -> None:
+    from sqlalchemy import text
+
+    empty_db.upgrade("0001")
+    with empty_db.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO scans (id, root, status, requested_by, requested_at) "
+                "VALUES (1, '/p', 'done', 'cli', CURRENT_TIMESTAMP)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO projects (id, root, path, name, first_seen, last_seen, "
+                "last_scan_id, open_findings) "
+                "VALUES (1, '/p', 'svc', 'svc', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1, 0)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO project_metrics (project_id, scan_id, files, lines, "
+                "findings_total, by_severity, by_category, by_rule, created_at) "
+                "VALUES (1, 1, 3, 120, 0, '{}', '{}', '{}', CURRENT_TIMESTAMP)"
+            )
+        )
+    empty_db.upgrade()
+    with empty_db.engine.connect() as connection:
+        row = connection.execute(text("SELECT lines, rule_counts FROM project_metrics")).one()
+    assert tuple(row) == (120, None)

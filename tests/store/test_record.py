@@ -204,3 +204,22 @@ def test_a_real_scan_records_and_rescans_stably(database: Database, tmp_path: Pa
     with database.session() as s:
         row = s.scalar(select(Finding).where(Finding.rule == "blocking-call-in-async"))
         assert row.state == "fixed"
+
+
+def test_scan_queued_for_a_project_updates_that_project(database: Database, tmp_path: Path) -> None:
+    root = str(tmp_path)
+    record_scan(database, result(root, [finding("a" * 16, project="apps/svc")], ("apps/svc",)))
+    with database.session() as s:
+        project = s.scalar(select(Project))
+        scan_id = queue_scan(
+            s, str(tmp_path / "apps" / "svc"), requested_by="api", project_id=project.id
+        ).id
+    # The worker scanned the project's own folder: its project is "." there.
+    own = finding("a" * 16, project=".", path="src/main.rs")
+    record_scan(database, result(str(tmp_path / "apps" / "svc"), [own], (".",)), scan_id=scan_id)
+    with database.session() as s:
+        assert s.scalar(select(func.count()).select_from(Project)) == 1
+        again = s.scalar(select(Project))
+        assert (again.root, again.path, again.last_scan_id) == (root, "apps/svc", scan_id)
+        row = s.scalar(select(Finding))
+        assert (row.state, row.path, row.last_scan_id) == ("open", "src/main.rs", scan_id)
