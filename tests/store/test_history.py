@@ -99,3 +99,17 @@ def test_same_name_under_two_roots_gives_two_histories(database: Database, tmp_p
             str(tmp_path / "a"),
             str(tmp_path / "b"),
         ]
+
+
+def test_limit_applies_per_project_when_listing_all(database: Database, tmp_path: Path) -> None:
+    root = str(tmp_path)
+    for n in (3, 2, 1):
+        found = [finding(f"{i:016x}", project="web") for i in range(n)]
+        record_scan(database, result(root, [*_unwraps(n * 10), *found], ("svc", "web")))
+    with database.session() as s:
+        items = {h.name: h for h in histories(s, None, limit=2)}
+    assert [r.findings for r in items["svc"].rows] == [2, 2]
+    assert [r.findings for r in items["web"].rows] == [2, 1]
+    assert [(d.rule, d.first, d.latest) for d in items["svc"].deltas] == [
+        ("unwrap-density", 20, 10)
+    ]

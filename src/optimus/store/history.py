@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from optimus.store.errors import NotFound
@@ -132,18 +132,42 @@ def _at_folder(query: str) -> ColumnElement[bool]:
 
 def project_history(session: Session, project: Project, limit: int = 20) -> ProjectHistory:
     """The ``limit`` latest scans of ``project``, oldest first, and the rule deltas."""
+    return _trends(session, [project], limit)[0]
+
+
+def _trends(session: Session, projects: list[Project], limit: int) -> list[ProjectHistory]:
+    """The trends of several projects in one query: the ``limit`` latest rows of each."""
     if limit < 1:
         raise ValueError("limit must be at least 1")
+    if not projects:
+        return []
+    newest_first = (
+        func.row_number()
+        .over(partition_by=ProjectMetrics.project_id, order_by=ProjectMetrics.scan_id.desc())
+        .label("n")
+    )
+    ranked = (
+        select(ProjectMetrics.id, newest_first)
+        .where(ProjectMetrics.project_id.in_([p.id for p in projects]))
+        .subquery()
+    )
     rows = session.execute(
         select(ProjectMetrics, Scan.finished_at, Scan.requested_at)
+        .join(ranked, ranked.c.id == ProjectMetrics.id)
         .join(Scan, Scan.id == ProjectMetrics.scan_id)
-        .where(ProjectMetrics.project_id == project.id)
-        .order_by(ProjectMetrics.scan_id.desc())
-        .limit(limit)
+        .where(ranked.c.n <= limit)
+        .order_by(ProjectMetrics.project_id, ProjectMetrics.scan_id)
     ).all()
+    by_project: dict[int, list[Any]] = {}
+    for row in rows:
+        by_project.setdefault(row[0].project_id, []).append(row)
+    return [_history(p, by_project.get(p.id, [])) for p in projects]
+
+
+def _history(project: Project, rows: list[Any]) -> ProjectHistory:
     history = ProjectHistory(project.id, project.name, project.root, project.path)
     amounts: list[dict[str, int]] = []
-    for metrics, finished_at, requested_at in reversed(rows):
+    for metrics, finished_at, requested_at in rows:
         amount = _amounts(metrics)
         amounts.append(amount)
         top = sorted(amount.items(), key=lambda item: (-item[1], item[0]))[:TOP_RULES]
@@ -183,4 +207,9 @@ def _deltas(first: dict[str, int], latest: dict[str, int], since: datetime) -> l
 
 def histories(session: Session, query: str | None = None, limit: int = 20) -> list[ProjectHistory]:
     """Trends of every project matching ``query`` (all when None)."""
-    return [project_history(session, p, limit) for p in find_projects(session, query)]
+    projects = find_projects(session, query)
+    found: list[ProjectHistory] = []
+    # One query per batch of projects: IN lists stay well under every backend's limit.
+    for i in range(0, len(projects), 500):
+        found += _trends(session, projects[i : i + 500], limit)
+    return found
