@@ -110,3 +110,28 @@ def test_database_down_exits_2_naming_host_not_password(tmp_path: Path, portfoli
     assert "database unavailable at 127.0.0.1:9/history" in done.stderr
     assert "s3cret" not in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_save_keeps_findings_a_baseline_hides(
+    sqlite_db: Database, portfolio: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    baseline = tmp_path / "baseline.json"
+    made = run_cli(capsys, "baseline", str(portfolio), "--no-cache", "-o", str(baseline))
+    assert made.code == 0, made.err
+    url = url_of(sqlite_db)
+    ran = run_cli(
+        capsys,
+        "scan",
+        str(portfolio),
+        "--no-engines",
+        "--baseline",
+        str(baseline),
+        "--format",
+        "json",
+        "--save",
+        "--database",
+        url,
+    )
+    assert json.loads(ran.out)["findings"] == []  # the report shows nothing new
+    [svc] = json.loads(run_cli(capsys, "history", "svc", "--json", "--database", url).out)
+    assert svc["scans"][0]["by_severity"]["high"] == 1  # history has it all

@@ -106,3 +106,20 @@ def test_data_survives_the_upgrade_to_head(empty_db: Database) -> None:
     with empty_db.engine.connect() as connection:
         row = connection.execute(text("SELECT lines, rule_counts FROM project_metrics")).one()
     assert tuple(row) == (120, None)
+
+
+def test_ensure_current_migrates_once_and_refuses_a_newer_schema(sqlite_db: Database) -> None:
+    from sqlalchemy import text
+
+    sqlite_db.ensure_current()  # already current: nothing to do
+    assert sqlite_db.current() == sqlite_db.head()
+    with sqlite_db.engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    with pytest.raises(StoreError, match="written by a newer Optimus"):
+        sqlite_db.ensure_current()
+
+
+def test_ensure_current_upgrades_an_older_schema(empty_db: Database) -> None:
+    empty_db.upgrade("0001")
+    empty_db.ensure_current()
+    assert empty_db.current() == empty_db.head()

@@ -155,6 +155,8 @@ class Database:
             session.commit()
         except OperationalError as exc:
             session.rollback()
+            if _is_schema_error(exc):
+                raise
             raise self.unavailable(exc) from None
         except BaseException:
             session.rollback()
@@ -217,6 +219,30 @@ class Database:
         head = ScriptDirectory.from_config(self.alembic_config()).get_current_head()
         assert head is not None, "the package ships at least one migration"
         return head
+
+    def ensure_current(self) -> None:
+        """Migrate to the newest revision if needed; refuse a schema newer than this Optimus.
+
+        Checking the revision first keeps the common case (already current) to one query.
+        """
+        from alembic.script import ScriptDirectory
+
+        now = self.current()
+        head = self.head()
+        if now == head:
+            return
+        if now is not None:
+            try:
+                known = ScriptDirectory.from_config(self.alembic_config()).get_revision(now)
+            except Exception:
+                known = None
+            if known is None:
+                raise StoreError(
+                    f"the database at {self.where} is at schema revision {now!r}, which this "
+                    f"Optimus does not know (its newest is {head!r}): it was written by a newer "
+                    "Optimus; upgrade Optimus, or point --database elsewhere"
+                )
+        self.upgrade()
 
     def alembic_config(self) -> Any:
         """A programmatic Alembic configuration: no alembic.ini needed at runtime."""
