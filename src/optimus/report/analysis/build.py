@@ -221,13 +221,12 @@ def portfolio_summary(r: PortfolioReport) -> list[str]:
     if shared:
         rule, n, k = shared[0]
         out.append(
-            f"The most widespread problem is {rule}: {count_phrase(n, 'finding')} in "
-            f"{k} projects."
+            f"The most widespread problem is {rule}: {count_phrase(n, 'finding')} in {k} projects."
         )
     if r.diagnostics:
         out.append(
-            f"{count_phrase(len(r.diagnostics), 'file')} could not be analysed (listed at the end); "
-            "their findings, if any, are missing from this report."
+            f"{count_phrase(len(r.diagnostics), 'file')} could not be analysed (listed at the "
+            "end); their findings, if any, are missing from this report."
         )
     return out
 

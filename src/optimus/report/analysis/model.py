@@ -239,9 +239,7 @@ class PortfolioReport:
     @property
     def by_gain(self) -> list[ProjectReport]:
         """Projects by the score points phases 1-2 would win, then by fewer hours."""
-        return sorted(
-            self.projects, key=lambda p: (-p.gain.points, p.gain.effort_minutes, p.name)
-        )
+        return sorted(self.projects, key=lambda p: (-p.gain.points, p.gain.effort_minutes, p.name))
 
     @property
     def findings(self) -> int:

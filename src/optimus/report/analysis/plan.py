@@ -94,14 +94,15 @@ def continuous_actions(
         )
     if kpis:
         names = ", ".join(k.name.lower() for k in kpis[:3])
+        when = "before phase 1 and after each phase" if has_findings else "on each release"
+        actions.append(f"Track the KPIs of this report ({names}) {when}.")
+    if has_findings:
         actions.append(
-            f"Measure the KPIs below ({names}) before phase 1 and after each phase, "
-            "so each change is judged on figures."
+            f"Re-run `optimus report {target}` after each phase and compare the score and "
+            "the hours of remediation left."
         )
-    actions.append(
-        f"Re-run `optimus report {target}` after each phase and compare the score and "
-        "the hours of remediation left."
-    )
+    else:
+        actions.append(f"Re-run `optimus report {target}` when the stack changes.")
     return actions
 
 

@@ -9,7 +9,7 @@ from optimus.report.score import ProjectScore, ScoreSettings, ratio_rating
 
 
 def count_phrase(n: int, noun: str) -> str:
-    """"1 file", "3,442 lines" (regular plurals only)."""
+    """ "1 file", "3,442 lines" (regular plurals only)."""
     return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
 
 
@@ -24,14 +24,14 @@ def duration(minutes: float) -> str:
 
 
 def joined(items: Sequence[str]) -> str:
-    """"a", "a and b", "a, b and c"."""
+    """ "a", "a and b", "a, b and c"."""
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def severity_phrase(by_severity: Mapping[str, int]) -> str:
-    """"6 high, 9 medium and 9 low" (severities with no finding left out)."""
+    """ "6 high, 9 medium and 9 low" (severities with no finding left out)."""
     return joined([f"{n} {sev}" for sev, n in by_severity.items() if n])
 
 
