@@ -118,11 +118,10 @@ def project_summary(r: ProjectReport) -> list[str]:
             "found anything to change."
         )
         return out
-    fix = (
-        f"{r.fixable} of them have an automatic fix"
-        if r.fixable
-        else "none has an automatic fix yet, so each is a change by hand"
-    )
+    if r.fixable:
+        fix = f"{r.fixable} of them {'has' if r.fixable == 1 else 'have'} an automatic fix"
+    else:
+        fix = "none has an automatic fix yet, so each is a change by hand"
     out.append(
         f"Optimus reports {count_phrase(r.findings, 'finding')} from "
         f"{count_phrase(len(r.issues), 'rule')} ({severity_phrase(r.by_severity)}), about "

@@ -102,8 +102,8 @@ _DEFINITIONS = (
         "Image size",
         _has("Dockerfile"),
         "it ships as a container image",
-        "`docker image inspect IMAGE --format '{{.Size}}'` on the built image (or the "
-        "registry's compressed size); compare before and after each Dockerfile change.",
+        "`docker image ls IMAGE` (the SIZE column) on the built image, or the registry's "
+        "compressed size; compare before and after each Dockerfile change.",
         (
             "docker-heavy-base",
             "docker-single-stage",
