@@ -60,7 +60,8 @@ def build_phases(
         Phase(
             3,
             "Maintainability and dependencies",
-            "Make the code and its dependencies cheaper to change and to keep safe.",
+            "Make the code and its dependencies cheaper to change and to keep safe; the "
+            "remaining reliability and security findings come here too.",
             buckets[3],
             empty_reason=None
             if buckets[3]
