@@ -101,3 +101,52 @@ def test_pipes_in_messages_do_not_break_tables(portfolio_scan: ScanResult) -> No
     report.projects[0].issues[0].title = "a | b `c|d`."
     md = render(report)
     test_tables_have_rows_and_regular_columns(md)
+
+
+def _root_project_scan() -> ScanResult:
+    from optimus.model import (
+        Category,
+        Confidence,
+        Diagnostic,
+        Finding,
+        LanguageStats,
+        Project,
+        ScanStats,
+        Severity,
+        Stack,
+    )
+
+    app = Project(".", "app", Stack(languages={"Python": LanguageStats(2, 80)}))
+    finding = Finding(
+        "http-no-timeout",
+        "PY020",
+        Category.RELIABILITY,
+        Severity.MEDIUM,
+        Confidence.HIGH,
+        "`requests.get(url)` has no timeout | so it can hang",
+        "app.py",
+        3,
+        None,
+        ".",
+        "fp",
+    )
+    return ScanResult(
+        "app", [app], [finding], [Diagnostic("broken.py", "invalid syntax (line 2)")], ScanStats()
+    )
+
+
+def test_root_project_and_diagnostics() -> None:
+    md = render(build_portfolio(_root_project_scan()))
+    assert md.startswith("# Optimization report: app\n")
+    assert "`app.py:3`" in md  # a root project keeps paths as they are
+    assert "`optimus scan app --fail-on high`" in md
+    assert "## Files not analysed\n\n- `broken.py`: invalid syntax (line 2)" in md
+    test_tables_have_rows_and_regular_columns(md)
+
+
+def test_no_project_is_said_plainly() -> None:
+    from optimus.model import ScanStats
+
+    md = render(build_portfolio(ScanResult("empty", [], [], [], ScanStats())))
+    assert "Optimus found no project under empty: there is nothing to report on." in md
+    assert "## Projects by health" not in md
