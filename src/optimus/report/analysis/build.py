@@ -127,6 +127,15 @@ def project_summary(r: ProjectReport) -> list[str]:
         f"{count_phrase(len(r.issues), 'rule')} ({severity_phrase(r.by_severity)}), about "
         f"{duration(r.score.debt_minutes)} of work by hand; {fix}."
     )
+    for i in r.issues:
+        if i.instances is not None and i.instance_unit:
+            files = joined(i.files[:5]) + (
+                f" and {len(i.files) - 5} more" if len(i.files) > 5 else ""
+            )
+            out.append(
+                f"Counted across the code: {i.instances} {i.instance_unit} in "
+                f"{count_phrase(len(i.files), 'file')} ({files})."
+            )
     top = sorted(r.issues, key=matrix_key)[:3]
     out.append("Most pressing: " + "; ".join(f"{i.headline} ({i.severity})" for i in top) + ".")
     if r.gain.points > 0:
