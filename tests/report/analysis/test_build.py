@@ -164,3 +164,10 @@ def test_no_projects_is_said_plainly() -> None:
     assert report.summary == [
         "Optimus found no project under empty: there is nothing to report on."
     ]
+
+
+def test_unknown_project_is_a_usage_error(synthetic: ScanResult) -> None:
+    from optimus.errors import UsageError
+
+    with pytest.raises(UsageError, match=r"no project named 'nope' was found \(found: svc\)"):
+        build_portfolio(synthetic, project="nope")

@@ -167,3 +167,40 @@ def test_each_project_report_reads_finished(portfolio_scan: ScanResult, name: st
             assert f.path.removeprefix(f"{name}/") in md
     else:
         assert "Optimus reports no findings" in md
+
+
+def test_only_catalogue_rules_are_linked() -> None:
+    from optimus.model import (
+        Category,
+        Confidence,
+        Finding,
+        LanguageStats,
+        Project,
+        ScanStats,
+        Severity,
+        Stack,
+    )
+
+    app = Project(".", "app", Stack(languages={"Python": LanguageStats(1, 10)}))
+    findings = [
+        Finding(
+            rule,
+            "X1",
+            Category.PERFORMANCE,
+            Severity.LOW,
+            Confidence.HIGH,
+            "m",
+            "a.py",
+            1,
+            None,
+            ".",
+            rule,
+        )
+        for rule in ("large-file", "someengine:E1")
+    ]
+    md = render(build_portfolio(ScanResult("app", [app], findings, [], ScanStats())))
+    assert (
+        "[`large-file`](https://github.com/optimus-bot/optimus/blob/main/docs/rules/large-file.md)"
+        in md
+    )
+    assert "`someengine:E1`" in md and "docs/rules/someengine" not in md

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 
 from optimus import __version__
+from optimus.errors import UsageError
 from optimus.model import Category, Finding, Project, ScanResult
 from optimus.report.analysis.issues import group_issues
 from optimus.report.analysis.kpis import kpis_for
@@ -152,12 +153,18 @@ def build_portfolio(
     project: str | None = None,
     settings: ScoreSettings | None = None,
 ) -> PortfolioReport:
-    """The portfolio report (every project, or the one named by ``project``)."""
+    """The portfolio report (every project, or the one named by ``project``).
+
+    A ``project`` that names no project of the scan (by name or path) is a UsageError.
+    """
     efforts = rule_efforts()
     groups: dict[str, list[Finding]] = {p.path: [] for p in result.projects}
     for f in result.findings:
         groups.setdefault(f.project, []).append(f)
     chosen = [p for p in result.projects if project is None or project in (p.name, p.path)]
+    if project is not None and not chosen:
+        found = ", ".join(sorted(p.name for p in result.projects)) or "none"
+        raise UsageError(f"--project: no project named {project!r} was found (found: {found})")
     reports = [build_project(p, groups[p.path], result.root, efforts, settings) for p in chosen]
     findings = [f for p in chosen for f in groups[p.path]]
     sev = Counter(f.severity.value for f in findings)

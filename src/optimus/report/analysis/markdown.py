@@ -6,7 +6,9 @@ replaced by a sentence saying why there is nothing in it.
 
 from __future__ import annotations
 
+from optimus.registry import get_rule
 from optimus.report.analysis.build import issues_by_category
+from optimus.report.analysis.issues import DOCS_URL
 from optimus.report.analysis.model import Issue, Phase, PortfolioReport, ProjectReport
 from optimus.report.analysis.text import duration, sentence
 from optimus.report.markdown import code, escape, message
@@ -110,7 +112,10 @@ def _anchor(p: ProjectReport) -> str:
 
 
 def _rule(rule: str) -> str:
-    return f"[{code(rule)}](https://github.com/optimus-bot/optimus/blob/main/docs/rules/{rule}.md)"
+    """The rule name, linked to its documentation when it is a catalogue rule."""
+    if get_rule(rule) is None:
+        return code(rule)
+    return f"[{code(rule)}]({DOCS_URL.format(rule)})"
 
 
 def _heading(p: ProjectReport) -> str:
