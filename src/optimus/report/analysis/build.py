@@ -95,11 +95,11 @@ def build_project(
         kpis=kpis,
         gain=gain,
     )
-    report.summary = project_summary(report)
+    report.summary = project_summary(report, settings or ScoreSettings())
     return report
 
 
-def project_summary(r: ProjectReport) -> list[str]:
+def project_summary(r: ProjectReport, settings: ScoreSettings) -> list[str]:
     """The executive summary of a project: a few sentences with real counts."""
     langs = list(r.languages)
     extra = r.frameworks + r.infrastructure
@@ -139,11 +139,30 @@ def project_summary(r: ProjectReport) -> list[str]:
             )
     top = sorted(r.issues, key=matrix_key)[:3]
     out.append("Most pressing: " + "; ".join(f"{i.headline} ({i.severity})" for i in top) + ".")
+    early = [i for p in r.phases[:2] for i in p.issues]
     if r.gain.points > 0:
         out.append(
             f"Phases 1 and 2 of the plan (about {duration(r.gain.effort_minutes)}) would "
             f"raise the score from {r.score.score} to {r.gain.score_after} "
             f"({r.score.rating} to {r.gain.rating_after})."
+        )
+    elif early:
+        holding = sorted(
+            i.rule
+            for i in r.phases[2].issues
+            if i.category in settings.capped_categories
+            and settings.severity_caps.get(i.severity) == r.gain.rating_after
+        )
+        why = (
+            f"the {r.gain.rating_after} rating is held by findings of phase 3 "
+            f"({', '.join(holding)})"
+            if holding
+            else "their debt is small against the size of the code"
+        )
+        out.append(
+            f"Phases 1 and 2 (about {duration(r.gain.effort_minutes)}) remove "
+            f"{count_phrase(sum(i.findings for i in early), 'finding')} but leave the score at "
+            f"{r.score.score}: {why}."
         )
     return out
 
