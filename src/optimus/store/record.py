@@ -12,9 +12,9 @@ occurrence, see analyze/fingerprint.py):
 Only projects this scan found are touched: scanning a subset of a portfolio never marks the
 other projects' findings fixed. A project is identified by (absolute scan root, project
 path). A scan queued for one known project (``Scan.project_id``, the API's
-``POST /projects/{id}/scan``) scans that project's folder and is recorded under the
-project's own root, so it updates the same row. Its findings match the earlier ones only
-when fingerprints do not depend on the scan root (docs/storage.md, "Identity").
+``POST /projects/{id}/scan``) updates only that project's row, whether it walked the
+project's root restricted to the project (:func:`rescan_arguments`, which keeps the
+fingerprints) or the project's folder alone (docs/storage.md, "Identity").
 """
 
 from __future__ import annotations
@@ -99,9 +99,13 @@ def _record(
         by_project.setdefault(finding.project, []).append(finding)
     known = {p.path: p for p in result.projects}
     efforts = rule_efforts()
+    only = _target_path(session, scan)
     for path, findings in sorted(by_project.items()):
+        key = _rebase(root, path, base)
+        if only is not None and key != only:
+            continue  # a scan for one project saw the others only in part
         scanned = known.get(path) or ScanProject(path=path, name=_name_of(root, path))
-        project = _upsert_project(session, base, _rebase(root, path, base), scanned, scan, now)
+        project = _upsert_project(session, base, key, scanned, scan, now)
         live = _match_findings(session, project, path, findings, scan, now)
         # The score counts what is still open: suppressed findings were judged acceptable.
         health = score_project(live, project_lines(scanned), efforts)
@@ -142,6 +146,39 @@ def _base_root(session: Session, scan: Scan, root: str) -> str:
         return root
     inside = os.path.relpath(root, target.root)
     return target.root if not inside.startswith("..") else root
+
+
+def _target_path(session: Session, scan: Scan) -> str | None:
+    """The path of the one project a scan was queued for, if any."""
+    if scan.project_id is None:
+        return None
+    target = session.get(Project, scan.project_id)
+    return target.path if target is not None else None
+
+
+def rescan_arguments(project: Project) -> tuple[list[str], dict[str, object]]:
+    """The paths and settings overrides that scan one stored project as it was first scanned.
+
+    The scan walks the project's original root, with exclude globs that leave only the
+    project's folder, so the findings carry the same paths, and therefore the same
+    fingerprints, as in the portfolio scan that first recorded them; the root's own
+    exclude globs are kept in front. Pass the result to ``optimus.analyze.engine.scan`` and
+    record it with ``record_scan(scan_id=...)`` on a scan queued with ``project_id``.
+    """
+    from optimus.config import load_config
+
+    if project.path in (".", ""):
+        return [project.root], {}
+    parts = project.path.strip("/").split("/")
+    keep: list[str] = []
+    for depth in range(len(parts)):
+        prefix = "/".join(parts[:depth])
+        inside = f"/{prefix}/" if prefix else "/"
+        keep += [f"{inside}*", f"!{inside}{parts[depth]}/"]
+    # The root's own globs come last: the last matching pattern decides, and "!/apps/svc/"
+    # would otherwise re-include what they exclude inside the project.
+    configured = load_config(project.root, project.root).exclude
+    return [project.root], {"exclude": (*keep, *configured)}
 
 
 def _rebase(root: str, path: str, base: str) -> str:
