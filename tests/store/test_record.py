@@ -228,7 +228,7 @@ def test_scan_queued_for_a_project_updates_that_project(database: Database, tmp_
 def test_rescan_of_one_project_keeps_fingerprints_and_leaves_the_rest(
     database: Database, tmp_path: Path
 ) -> None:
-    from optimus.store.record import rescan_arguments
+    from optimus.store.identity import rescan_arguments
 
     slow = "import time\n\n\nasync def h():\n    time.sleep(1)\n"
     work = write_tree(
@@ -263,7 +263,7 @@ def test_rescan_of_one_project_keeps_fingerprints_and_leaves_the_rest(
 
 
 def test_rescan_arguments_walk_down_to_the_project(tmp_path: Path) -> None:
-    from optimus.store.record import rescan_arguments
+    from optimus.store.identity import rescan_arguments
 
     nested = Project(root=str(tmp_path), path="a/b/c", name="c")
     assert rescan_arguments(nested) == (

@@ -13,13 +13,12 @@ Only projects this scan found are touched: scanning a subset of a portfolio neve
 other projects' findings fixed. A project is identified by (absolute scan root, project
 path). A scan queued for one known project (``Scan.project_id``, the API's
 ``POST /projects/{id}/scan``) updates only that project's row, whether it walked the
-project's root restricted to the project (:func:`rescan_arguments`, which keeps the
+project's root restricted to the project (``identity.rescan_arguments``, which keeps the
 fingerprints) or the project's folder alone (docs/storage.md, "Identity").
 """
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from dataclasses import asdict
 from datetime import datetime, timedelta
@@ -35,14 +34,9 @@ from optimus.model import ScanResult
 from optimus.report.score import project_lines, rule_efforts, score_project
 from optimus.store.db import Database
 from optimus.store.errors import Conflict
+from optimus.store.identity import base_root, local_path, name_of, rebase, scan_root, target_path
 from optimus.store.models import Finding, Project, ProjectMetrics, Scan, utcnow
 from optimus.store.scans import get_scan
-
-
-def scan_root(result: ScanResult) -> str:
-    """The absolute folder the result's paths are relative to."""
-    root = os.path.abspath(result.root)
-    return os.path.dirname(root) if os.path.isfile(root) else root
 
 
 def record_scan(
@@ -92,19 +86,19 @@ def _record(
             raise Conflict(f"scan {scan_id} already ended ({scan.status})")
     scan.started_at = scan.started_at or now - timedelta(seconds=result.stats.seconds)
     session.flush()
-    base = _base_root(session, scan, root)
+    base = base_root(session, scan, root)
 
     by_project: dict[str, list[ScanFinding]] = {p.path: [] for p in result.projects}
     for finding in result.findings:
         by_project.setdefault(finding.project, []).append(finding)
     known = {p.path: p for p in result.projects}
     efforts = rule_efforts()
-    only = _target_path(session, scan)
+    only = target_path(session, scan)
     for path, findings in sorted(by_project.items()):
-        key = _rebase(root, path, base)
+        key = rebase(root, path, base)
         if only is not None and key != only:
             continue  # a scan for one project saw the others only in part
-        scanned = known.get(path) or ScanProject(path=path, name=_name_of(root, path))
+        scanned = known.get(path) or ScanProject(path=path, name=name_of(root, path))
         project = _upsert_project(session, base, key, scanned, scan, now)
         live = _match_findings(session, project, path, findings, scan, now)
         # The score counts what is still open: suppressed findings were judged acceptable.
@@ -129,66 +123,6 @@ def _record(
     return scan.id
 
 
-def _name_of(root: str, path: str) -> str:
-    return os.path.basename(os.path.normpath(os.path.join(root, path))) or path
-
-
-def _base_root(session: Session, scan: Scan, root: str) -> str:
-    """The root projects are recorded under: the scanned one, or that of the scan's project.
-
-    A scan requested for one known project scans that project's folder; its projects are
-    recorded under the project's own root, so they land on the rows they already have.
-    """
-    if scan.project_id is None:
-        return root
-    target = session.get(Project, scan.project_id)
-    if target is None:
-        return root
-    inside = os.path.relpath(root, target.root)
-    return target.root if not inside.startswith("..") else root
-
-
-def _target_path(session: Session, scan: Scan) -> str | None:
-    """The path of the one project a scan was queued for, if any."""
-    if scan.project_id is None:
-        return None
-    target = session.get(Project, scan.project_id)
-    return target.path if target is not None else None
-
-
-def rescan_arguments(project: Project) -> tuple[list[str], dict[str, object]]:
-    """The paths and settings overrides that scan one stored project as it was first scanned.
-
-    The scan walks the project's original root, with exclude globs that leave only the
-    project's folder, so the findings carry the same paths, and therefore the same
-    fingerprints, as in the portfolio scan that first recorded them; the root's own
-    exclude globs are kept in front. Pass the result to ``optimus.analyze.engine.scan`` and
-    record it with ``record_scan(scan_id=...)`` on a scan queued with ``project_id``.
-    """
-    from optimus.config import load_config
-
-    if project.path in (".", ""):
-        return [project.root], {}
-    parts = project.path.strip("/").split("/")
-    keep: list[str] = []
-    for depth in range(len(parts)):
-        prefix = "/".join(parts[:depth])
-        inside = f"/{prefix}/" if prefix else "/"
-        keep += [f"{inside}*", f"!{inside}{parts[depth]}/"]
-    # The root's own globs come last: the last matching pattern decides, and "!/apps/svc/"
-    # would otherwise re-include what they exclude inside the project.
-    configured = load_config(project.root, project.root).exclude
-    return [project.root], {"exclude": (*keep, *configured)}
-
-
-def _rebase(root: str, path: str, base: str) -> str:
-    """``path`` (relative to ``root``) made relative to ``base``, /-separated."""
-    if root == base:
-        return path
-    rel = os.path.relpath(os.path.normpath(os.path.join(root, path)), base)
-    return rel.replace(os.sep, "/")
-
-
 def _upsert_project(
     session: Session, root: str, path: str, scanned: ScanProject, scan: Scan, now: datetime
 ) -> Project:
@@ -203,14 +137,6 @@ def _upsert_project(
     project.last_scan_id = scan.id
     session.flush()
     return project
-
-
-def _local_path(project_path: str, path: str) -> str:
-    """A finding's path relative to its project's folder."""
-    if project_path in (".", ""):
-        return path
-    prefix = project_path.rstrip("/") + "/"
-    return path[len(prefix) :] if path.startswith(prefix) else path
 
 
 def _match_findings(
@@ -314,7 +240,7 @@ def _values(finding: ScanFinding, project_path: str) -> dict[str, Any]:
         "severity": str(finding.severity),
         "confidence": str(finding.confidence),
         "message": finding.message,
-        "path": _local_path(project_path, finding.path),
+        "path": local_path(project_path, finding.path),
         "line": finding.line,
         "end_line": finding.end_line,
         "count": finding.count,
