@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from optimus.analyze.engine import ScanOptions, scan
-from optimus.model import Category, Severity
+from optimus.model import Severity
 from optimus.report.score import rule_efforts, score_project
-from optimus.store import findings as finding_writes
 from optimus.store.db import Database
-from optimus.store.errors import Conflict
 from optimus.store.models import Finding, Project, ProjectMetrics, Scan
 from optimus.store.record import record_scan
-from optimus.store.scans import fail_scan, queue_scan, start_scan
+from optimus.store.scans import queue_scan
 from tests.helpers import write_tree
 from tests.store.factories import finding, result
 
@@ -98,48 +95,6 @@ def test_lifecycle_open_fixed_reopened(database: Database, tmp_path: Path) -> No
         assert s.scalar(select(func.count()).select_from(ProjectMetrics)) == 3
 
 
-def test_suppressed_stays_suppressed(database: Database, tmp_path: Path) -> None:
-    root = str(tmp_path)
-    # Maintainability findings: no severity cap, so each one moves the score.
-    a = finding("a" * 16, category=Category.MAINTAINABILITY)
-    b = finding("b" * 16, category=Category.MAINTAINABILITY)
-    record_scan(database, result(root, [a, b]))
-    with database.session() as s:
-        row_id = s.scalar(select(Finding.id).where(Finding.fingerprint == "a" * 16))
-        suppressed = finding_writes.suppress_finding(s, row_id, reason="vendored", by="alice")
-        assert (suppressed.suppressed_by, suppressed.suppressed_reason) == ("alice", "vendored")
-        assert s.scalar(select(Project.open_findings)) == 1
-    record_scan(database, result(root, [b]))  # gone: not "fixed", still suppressed
-    assert _states(database)["a" * 16] == "suppressed"
-    last = record_scan(database, result(root, [a, b]))  # back: still suppressed
-    assert _states(database)["a" * 16] == "suppressed"
-    with database.session() as s:
-        metrics = s.scalar(select(ProjectMetrics).where(ProjectMetrics.scan_id == last))
-        assert metrics.findings_total == 1  # suppressed findings do not count
-        assert metrics.score == score_project([b], 120).score
-        assert metrics.score > score_project([a, b], 120).score
-        with pytest.raises(Conflict, match="already suppressed"):
-            finding_writes.suppress_finding(s, row_id, reason="again", by="bob")
-        lifted = finding_writes.unsuppress_finding(s, row_id)
-        assert lifted.state == "open"  # the latest scan saw it
-        assert s.scalar(select(Project.open_findings)) == 2
-
-
-def test_unsuppressing_a_finding_gone_since_marks_it_fixed(
-    database: Database, tmp_path: Path
-) -> None:
-    root = str(tmp_path)
-    record_scan(database, result(root, [finding("a" * 16)]))
-    with database.session() as s:
-        row_id = s.scalar(select(Finding.id))
-        finding_writes.suppress_finding(s, row_id, reason="false positive", by="alice")
-    record_scan(database, result(root, []))
-    with database.session() as s:
-        lifted = finding_writes.unsuppress_finding(s, row_id)
-        assert (lifted.state, lifted.suppressed_reason) == ("fixed", None)
-        assert lifted.fixed_at is not None
-
-
 def test_scanning_one_project_leaves_the_others_alone(database: Database, tmp_path: Path) -> None:
     root = str(tmp_path)
     record_scan(
@@ -148,34 +103,6 @@ def test_scanning_one_project_leaves_the_others_alone(database: Database, tmp_pa
     )
     record_scan(database, result(root, [finding("a" * 16)], ("svc",)))
     assert _states(database) == {"a" * 16: "open", "c" * 16: "open"}
-
-
-def test_queued_scan_is_completed_and_cannot_be_recorded_twice(
-    database: Database, tmp_path: Path
-) -> None:
-    with database.session() as s:
-        queued = queue_scan(s, str(tmp_path), requested_by="api:alice", options={"jobs": 1})
-        scan_id = queued.id
-    with database.session() as s:
-        running = start_scan(s, scan_id)
-        assert running.status == "running" and running.started_at is not None
-        with pytest.raises(Conflict, match="is running, not queued"):
-            start_scan(s, scan_id)
-    assert record_scan(database, result(str(tmp_path), []), scan_id=scan_id) == scan_id
-    with database.session() as s:
-        done = s.get(Scan, scan_id)
-        assert (done.status, done.requested_by, done.options) == ("done", "api:alice", {"jobs": 1})
-    with pytest.raises(Conflict, match="already ended"):
-        record_scan(database, result(str(tmp_path), []), scan_id=scan_id)
-
-
-def test_failed_scan_keeps_its_reason(database: Database, tmp_path: Path) -> None:
-    with database.session() as s:
-        scan_id = queue_scan(s, str(tmp_path), requested_by="api").id
-        failed = fail_scan(s, scan_id, "path not found: /gone")
-        assert (failed.status, failed.error) == ("failed", "path not found: /gone")
-        with pytest.raises(Conflict):
-            fail_scan(s, scan_id, "again")
 
 
 def test_a_real_scan_records_and_rescans_stably(database: Database, tmp_path: Path) -> None:
@@ -223,54 +150,3 @@ def test_scan_queued_for_a_project_updates_that_project(database: Database, tmp_
         assert (again.root, again.path, again.last_scan_id) == (root, "apps/svc", scan_id)
         row = s.scalar(select(Finding))
         assert (row.state, row.path, row.last_scan_id) == ("open", "src/main.rs", scan_id)
-
-
-def test_rescan_of_one_project_keeps_fingerprints_and_leaves_the_rest(
-    database: Database, tmp_path: Path
-) -> None:
-    from optimus.store.identity import rescan_arguments
-
-    slow = "import time\n\n\nasync def h():\n    time.sleep(1)\n"
-    work = write_tree(
-        tmp_path / "work",
-        {
-            "pyproject.toml": "[project]\nname='root'\n\n[tool.optimus]\nexclude = ['**/gen/']\n",
-            "apps/svc/pyproject.toml": "[project]\nname='svc'\n",
-            "apps/svc/app.py": slow,
-            "apps/svc/gen/made.py": slow,
-            "apps/other/pyproject.toml": "[project]\nname='other'\n",
-            "apps/other/app.py": slow,
-        },
-    )
-    options = {"engines": False}
-    record_scan(database, scan([str(work)], ScanOptions(use_cache=False, overrides=options)))
-    with database.session() as s:
-        svc = s.scalar(select(Project).where(Project.path == "apps/svc"))
-        before = {(f.project_id, f.fingerprint, f.state) for f in s.scalars(select(Finding))}
-        paths, overrides = rescan_arguments(svc)
-        scan_id = queue_scan(s, svc.root, requested_by="api", project_id=svc.id).id
-    assert paths == [str(work)]
-    assert overrides["exclude"][-1] == "**/gen/"  # the root's own globs are kept
-    result = scan(paths, ScanOptions(use_cache=False, overrides={**options, **overrides}))
-    assert {f.project for f in result.findings} == {"apps/svc"}
-    record_scan(database, result, scan_id=scan_id)
-    with database.session() as s:
-        after = {(f.project_id, f.fingerprint, f.state) for f in s.scalars(select(Finding))}
-        assert after == before  # same rows, still open; the other projects untouched
-        assert s.scalar(select(Project.last_scan_id).where(Project.id == svc.id)) == scan_id
-        other = s.scalar(select(Project).where(Project.path == "apps/other"))
-        assert other.last_scan_id != scan_id
-
-
-def test_rescan_arguments_walk_down_to_the_project(tmp_path: Path) -> None:
-    from optimus.store.identity import rescan_arguments
-
-    nested = Project(root=str(tmp_path), path="a/b/c", name="c")
-    assert rescan_arguments(nested) == (
-        [str(tmp_path)],
-        {"exclude": ("/*", "!/a/", "/a/*", "!/a/b/", "/a/b/*", "!/a/b/c/")},
-    )
-    assert rescan_arguments(Project(root=str(tmp_path), path=".", name="x")) == (
-        [str(tmp_path)],
-        {},
-    )
