@@ -8,6 +8,7 @@ the server and the tests each build their own.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -96,6 +97,8 @@ class Database:
         self._echo = echo
         self._engine: Engine | None = None
         self._sessions: sessionmaker[Session] | None = None
+        # The server's threads may all reach for the engine at once on the first request.
+        self._lock = threading.Lock()
 
     @property
     def backend(self) -> str:
@@ -114,7 +117,9 @@ class Database:
     def engine(self) -> Engine:
         """The SQLAlchemy engine, built on first use."""
         if self._engine is None:
-            self._engine = self._build_engine()
+            with self._lock:
+                if self._engine is None:
+                    self._engine = self._build_engine()
         return self._engine
 
     def _build_engine(self) -> Engine:
@@ -148,7 +153,10 @@ class Database:
     def session(self) -> Iterator[Session]:
         """A session that commits when the block ends and rolls back when it raises."""
         if self._sessions is None:
-            self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+            engine = self.engine
+            with self._lock:
+                if self._sessions is None:
+                    self._sessions = sessionmaker(engine, expire_on_commit=False)
         session = self._sessions()
         try:
             yield session
