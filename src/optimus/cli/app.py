@@ -31,6 +31,17 @@ def _register() -> None:
     baseline_cmd.register(app)
     rules_cmd.register(app)
 
+    from optimus.cli import report_cmd
+
+    report_cmd.register(app)
+
+    from optimus.cli import apikey_cmd, db_cmd, history_cmd, user_cmd
+
+    history_cmd.register(app)
+    user_cmd.register(app)
+    apikey_cmd.register(app)
+    db_cmd.register(app)
+
     from optimus.cli import fix_cmd
 
     fix_cmd.register(app)
