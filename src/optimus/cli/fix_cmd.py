@@ -206,7 +206,7 @@ def _summary(report: FixReport) -> list[str]:
     for back in report.rolled_back:
         lines.append(
             f"[red]rolled back[/] {back.rule} in {escape(back.project)}: "
-            f"`{escape(back.command)}` failed after the fix (it passed before)"
+            f"`{escape(back.command)}` failed after its fixes"
         )
         lines += ["    " + escape(line) for line in back.output.splitlines()[-15:]]
     for bad in report.failed_to_parse:
