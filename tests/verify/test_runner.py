@@ -58,3 +58,21 @@ def test_failed_tests_are_read_from_pytest_cargo_and_go_output() -> None:
     assert failed_tests(cargo_out) == {"api::reserves"}
     assert failed_tests(go_out) == {"TestQuote", "TestQuote/eu"}
     assert failed_tests("npm ERR! Test failed.") is None
+
+
+def test_an_interrupt_stops_the_tests_too(tmp_path: Path) -> None:
+    import os
+    import signal
+    import threading
+
+    import pytest
+
+    pid_file = tmp_path / "pid"
+    shell = TestCommand((f"echo $$ > {pid_file}; exec sleep 30",), shell=True)
+    timer = threading.Timer(1.0, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        run_tests(shell, tmp_path, 60)
+    pid = int(pid_file.read_text())
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)  # gone: killed and reaped

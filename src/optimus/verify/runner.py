@@ -71,6 +71,11 @@ def run_tests(command: TestCommand, cwd: Path, timeout: float) -> TestRun:
         _kill_group(proc)
         out, _ = proc.communicate()
         timed_out = True
+    except BaseException:
+        # Ctrl-C reaches only our process group, not the tests' own: stop them too.
+        _kill_group(proc)
+        proc.wait()
+        raise
     text = out.decode("utf-8", errors="replace")
     if timed_out:
         text += f"\n[optimus: killed after {timeout:g} s]"
