@@ -1,8 +1,4 @@
-"""Findings as the API lists them (by project, rule, severity, state, category); suppression.
-
-Suppressing is the one write here: it is what the API's operators do to a finding, and it
-keeps the project's open count in step.
-"""
+"""Findings as the API lists them: filtered by project, rule, severity, state and category."""
 
 from __future__ import annotations
 
@@ -12,8 +8,7 @@ from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from optimus.errors import UsageError
-from optimus.store.errors import Conflict, NotFound
-from optimus.store.models import SEVERITIES, Finding, Project, utcnow
+from optimus.store.models import SEVERITIES, Finding
 from optimus.store.queries.paging import Page, count, decode_cursor, encode_cursor
 
 SORTS = ("id", "-id", "severity")
@@ -74,33 +69,3 @@ def list_findings(
         if sort == "id":
             next_cursor = encode_cursor(rows[-1].id)
     return Page(items=rows, total=total, limit=limit, offset=offset, next_cursor=next_cursor)
-
-
-def get_finding(session: Session, finding_id: int) -> Finding:
-    """The finding, or NotFound."""
-    finding = session.get(Finding, finding_id)
-    if finding is None:
-        raise NotFound(f"no finding with id {finding_id}")
-    return finding
-
-
-def suppress_finding(session: Session, finding_id: int, reason: str, by: str) -> Finding:
-    """Mark a finding suppressed with a reason; later scans keep it suppressed."""
-    finding = get_finding(session, finding_id)
-    if finding.state == "suppressed":
-        raise Conflict(
-            f"finding {finding_id} is already suppressed "
-            f"(by {finding.suppressed_by}: {finding.suppressed_reason})"
-        )
-    was_open = finding.state == "open"
-    finding.state = "suppressed"
-    finding.suppressed_reason = reason
-    finding.suppressed_by = by
-    finding.suppressed_at = utcnow()
-    if was_open:
-        # Keep the project's denormalized count (what project lists sort by) in step.
-        project = session.get(Project, finding.project_id)
-        if project is not None:
-            project.open_findings = max(0, (project.open_findings or 0) - 1)
-    session.flush()
-    return finding

@@ -1,0 +1,115 @@
+"""What routes depend on: the app's state, the caller and their role, cached JSON, the audit.
+
+``require(role)`` is the one gate every route passes through: with auth off (loopback, not
+``--auth``) every caller is the anonymous admin; with auth on, a key or token is required and
+its user's role must reach ``role``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request, Response
+from pydantic import BaseModel
+
+from optimus.api import auth
+from optimus.api.cache import Cache
+from optimus.api.errors import ApiError
+from optimus.api.jobs import ScanJobs
+from optimus.api.metrics import RequestMetrics
+from optimus.api.settings import ApiSettings
+from optimus.store import users
+from optimus.store.db import Database
+
+
+@dataclass
+class AppState:
+    """Everything a request may need, built once per app by ``create_app``."""
+
+    settings: ApiSettings
+    db: Database
+    cache: Cache
+    jobs: ScanJobs
+    metrics: RequestMetrics
+    touches: auth.KeyTouches
+
+
+def state(request: Request) -> AppState:
+    """The app's state."""
+    return request.app.state.optimus
+
+
+def authenticate(request: Request) -> auth.Principal:
+    """The caller; 401 when auth is on and the request carries no valid key or token."""
+    app = state(request)
+    if not app.settings.auth_enabled:
+        return auth.ANONYMOUS
+    given = auth.credential(request)
+    if given is None:
+        raise ApiError(
+            401,
+            "authentication required: send `Authorization: Bearer <API key or token>` or "
+            "`X-API-Key: <key>` (create a key with `optimus apikey create`)",
+            headers={"WWW-Authenticate": 'Bearer realm="optimus"'},
+        )
+    kind, value = given
+    with app.db.session() as session:
+        if kind == "key":
+            user = auth.user_from_key(session, value, app.touches)
+            return auth.principal_of(user, "api-key")
+        user = auth.user_from_token(session, value, app.settings.jwt_secret or "")
+        return auth.principal_of(user, "token")
+
+
+def require(role: str) -> Callable[[Request], auth.Principal]:
+    """A dependency that lets through callers whose role is at least ``role``."""
+
+    def dependency(request: Request) -> auth.Principal:
+        caller = authenticate(request)
+        if not caller.allows(role):
+            raise ApiError(
+                403, f"this needs the {role} role; {caller.name} is a {caller.role}"
+            )
+        request.state.principal = caller
+        return caller
+
+    dependency.__name__ = f"require_{role}"
+    return dependency
+
+
+def remote(request: Request) -> str | None:
+    """The client address, for the audit log."""
+    return request.client.host if request.client else None
+
+
+def record(
+    request: Request,
+    session: Any,
+    caller: auth.Principal,
+    action: str,
+    target: str | None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Write one audit entry in the caller's transaction (scrubbed of secrets by the store)."""
+    actor = caller.name if caller.via != "no-auth" else "anonymous (auth off)"
+    users.audit(session, actor, action, target, detail, remote(request))
+
+
+def _cache_key(request: Request) -> str:
+    query = "&".join(f"{k}={v}" for k, v in sorted(request.query_params.multi_items()))
+    return f"{request.url.path}?{query}"
+
+
+def cached_json(request: Request, build: Callable[[], BaseModel]) -> Response:
+    """The cached JSON of this GET, or ``build()``'s, cached for the next identical GET."""
+    app = state(request)
+    key = _cache_key(request)
+    body, generation = app.cache.get(key)
+    outcome = "hit"
+    if body is None:
+        body = build().model_dump_json().encode()
+        app.cache.set(key, body, generation)
+        outcome = "miss"
+    return Response(body, media_type="application/json", headers={"X-Cache": outcome})
