@@ -22,3 +22,7 @@ def _no_user_data_sources(monkeypatch: pytest.MonkeyPatch) -> None:
     # An OSV export or network opt-in in the developer's environment would add findings.
     monkeypatch.delenv("OPTIMUS_OSV_DIR", raising=False)
     monkeypatch.delenv("OPTIMUS_NETWORK", raising=False)
+
+
+# Database fixtures (SQLite and PostgreSQL) for storage, API and CLI tests.
+pytest_plugins = ("tests.store.dbfixtures",)

@@ -48,6 +48,21 @@ class Reference:
     url: str
 
 
+@dataclass(frozen=True)
+class Impact:
+    """What fixing a rule's findings is claimed to gain, and on whose word.
+
+    ``claim`` is the range as its source states it ("10-20% faster at runtime"); ``source``
+    is the cited reference, or ``bench`` names our own benchmark (a bench/ script) that
+    measured it. A rule without an Impact, or with no claim, is reported as "not measured":
+    reports never invent a figure.
+    """
+
+    claim: str | None = None
+    source: Reference | None = None
+    bench: str | None = None
+
+
 class Rule:
     """Base class of every Optimus rule. Subclasses set the metadata below.
 
@@ -82,6 +97,8 @@ class Rule:
     #: "When not to", "Fix safety". docs/rules/NAME.md is generated from them.
     doc: ClassVar[dict[str, str]] = {}
     references: ClassVar[tuple[Reference, ...]] = ()
+    #: The evidence for the gain of a fix (reports show it; None reads "not measured").
+    impact: ClassVar[Impact | None] = None
 
     def check(self, file: SourceFile) -> Iterator[Hit]:
         """Yield hits for one file. File rules override this."""

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from optimus.analyze.project_context import ProjectContext
 from optimus.model import Category, Confidence, Severity
 from optimus.registry import rule
-from optimus.rules.base import Hit, Reference, Rule
+from optimus.rules.base import Hit, Impact, Reference, Rule
 from optimus.rules.deploy._gha import workflows
 from optimus.rules.deploy._yaml_lines import line_of
 
@@ -78,6 +78,7 @@ class CiNoTimeout(Rule):
             "https://docs.github.com/en/actions/writing-workflows/workflow-syntax-for-github-actions#jobsjob_idtimeout-minutes",
         ),
     )
+    impact = Impact("up to 360 runner minutes lost per hung job (the default limit)", references[0])
 
     def check_project(self, ctx: ProjectContext) -> Iterator[Hit]:
         for workflow in workflows(ctx):

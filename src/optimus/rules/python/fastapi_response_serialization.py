@@ -31,7 +31,7 @@ from optimus.model import Category, Confidence, Severity
 from optimus.parse.pyast import walk
 from optimus.parse.source import SourceFile
 from optimus.registry import rule
-from optimus.rules.base import Hit, Reference, Rule
+from optimus.rules.base import Hit, Impact, Reference, Rule
 from optimus.rules.python._astutil import import_map, is_test_or_fixture, kwarg, last_name, qualname
 
 _ROUTE_METHODS = frozenset(
@@ -334,6 +334,7 @@ class FastapiResponseSerialization(Rule):
             "FastAPI: Response Model", "https://fastapi.tiangolo.com/tutorial/response-model/"
         ),
     )
+    impact = Impact("2x (or more) faster JSON responses (FastAPI 0.130.0)", references[0])
 
     def check(self, src: SourceFile) -> Iterator[Hit]:
         if is_test_or_fixture(src):

@@ -18,7 +18,7 @@ from optimus.model import Category, Confidence, Severity
 from optimus.parse.errors import ParseError
 from optimus.parse.source import SourceFile
 from optimus.registry import rule
-from optimus.rules.base import Hit, Reference, Rule
+from optimus.rules.base import Hit, Impact, Reference, Rule
 
 _RELEASE = r"profile\s*\.\s*(?:release|\"release\")"
 #: The `[profile.release]` table header.
@@ -175,6 +175,7 @@ class CargoReleaseProfile(Rule):
             "https://nnethercote.github.io/perf-book/build-configuration.html",
         ),
     )
+    impact = Impact("10-20% or more faster at runtime from LTO, with longer builds", references[1])
 
     def check_project(self, ctx: ProjectContext) -> Iterator[Hit]:
         src = ctx.source("Cargo.toml")

@@ -1,0 +1,96 @@
+"""Opening databases: URLs, defaults, SQLite settings, sessions and an unreachable server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from optimus.store.db import Database, default_url, normalize_url, redact
+from optimus.store.errors import DatabaseUnavailable, StoreError
+from optimus.store.models import User
+
+
+def test_default_url_is_sqlite_in_the_user_data_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    import platformdirs
+
+    monkeypatch.delenv("OPTIMUS_DATABASE_URL", raising=False)
+    url = default_url()
+    assert url.startswith("sqlite:///")
+    assert url.endswith("optimus.db")
+    assert platformdirs.user_data_dir("optimus") in url
+
+
+def test_environment_variable_wins(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPTIMUS_DATABASE_URL", "postgresql://u@db.example/history")
+    assert default_url() == "postgresql://u@db.example/history"
+
+
+@pytest.mark.parametrize(
+    "given",
+    ["postgresql://u@h/d", "postgres://u@h/d", "postgresql+psycopg2://u@h/d"],
+)
+def test_postgres_urls_use_psycopg3(given: str) -> None:
+    assert normalize_url(given).drivername == "postgresql+psycopg"
+
+
+@pytest.mark.parametrize("given", ["mysql://u@h/d", "not a url"])
+def test_unsupported_urls_are_usage_errors(given: str) -> None:
+    with pytest.raises(StoreError) as raised:
+        normalize_url(given)
+    assert raised.value.exit_code == 2
+
+
+def test_redact_hides_the_password() -> None:
+    shown = redact("postgresql://alice:s3cret@db.example:5433/h")
+    assert "s3cret" not in shown
+    assert "db.example" in shown
+
+
+def test_no_engine_is_built_until_used(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'nested' / 'x.db'}")
+    assert db._engine is None
+    assert not (tmp_path / "nested").exists()
+    assert db.ping()
+    assert (tmp_path / "nested").is_dir()
+
+
+def test_sqlite_runs_in_wal_with_foreign_keys(sqlite_db: Database) -> None:
+    with sqlite_db.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 10000
+
+
+def test_session_commits_on_success_and_rolls_back_on_error(database: Database) -> None:
+    with database.session() as session:
+        session.add(User(name="kept", role="viewer"))
+    with pytest.raises(RuntimeError), database.session() as session:
+        session.add(User(name="dropped", role="viewer"))
+        session.flush()
+        raise RuntimeError("boom")
+    with database.session() as session:
+        names = set(session.scalars(text("SELECT name FROM users")))
+    assert names == {"kept"}
+
+
+def test_unreachable_postgres_names_host_not_password() -> None:
+    # Port 9 (discard) is closed on the test machine: the connection is refused at once.
+    db = Database("postgresql://alice:s3cret@127.0.0.1:9/history")
+    assert db.ping() is False
+    with pytest.raises(DatabaseUnavailable) as raised:
+        db.check()
+    message = str(raised.value)
+    assert "127.0.0.1:9/history" in message
+    assert "s3cret" not in message
+    with pytest.raises(DatabaseUnavailable), db.session() as session:
+        session.execute(text("SELECT 1"))
+
+
+def test_sqlite_file_in_an_unwritable_place_is_unavailable(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    db = Database(f"sqlite:///{blocker / 'sub' / 'x.db'}")
+    with pytest.raises(DatabaseUnavailable, match="cannot create"):
+        db.upgrade()
