@@ -3,10 +3,11 @@
 Both caches key entries under a *generation*; ``invalidate()`` bumps it, so everything cached
 before a scan landed (or a finding was suppressed) is unreachable at once, without scanning
 for keys. ``get`` returns the generation it read and ``set`` stores under that one, so a
-response computed from data older than an invalidation is never cached as current. In Redis the generation is one shared counter, so every server process sees the
-invalidation; the in-process cache also expires entries after its TTL. A cache that fails
-(Redis down) counts a miss and the request is served from the database: the cache may make
-the API faster, never unavailable.
+response computed from data older than an invalidation is never cached as current. In Redis
+the generation is one shared counter, so every server process sees the invalidation; the
+in-process cache also expires entries after its TTL. A cache that fails (Redis down) counts
+a miss and the request is served from the database: the cache may make the API faster,
+never unavailable.
 """
 
 from __future__ import annotations

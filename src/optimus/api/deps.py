@@ -69,9 +69,7 @@ def require(role: str) -> Callable[[Request], auth.Principal]:
     def dependency(request: Request) -> auth.Principal:
         caller = authenticate(request)
         if not caller.allows(role):
-            raise ApiError(
-                403, f"this needs the {role} role; {caller.name} is a {caller.role}"
-            )
+            raise ApiError(403, f"this needs the {role} role; {caller.name} is a {caller.role}")
         request.state.principal = caller
         return caller
 

@@ -10,6 +10,7 @@ response cache so the next read sees the new scan.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import threading
@@ -55,11 +56,9 @@ def _fail(db: Database, scan_id: int, reason: str) -> None:
     from optimus.store import scans
     from optimus.store.errors import Conflict
 
-    with db.session() as session:
-        try:
-            scans.fail_scan(session, scan_id, reason)
-        except Conflict:
-            pass
+    # Already ended (a worker and the pool's callback both closing it): nothing to do.
+    with db.session() as session, contextlib.suppress(Conflict):
+        scans.fail_scan(session, scan_id, reason)
 
 
 class ScanJobs:

@@ -3,13 +3,28 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 T = TypeVar("T")
 
 Role = Literal["viewer", "operator", "admin"]
+
+
+def _clean(value: str) -> str:
+    # NUL and lone surrogates cannot be stored (PostgreSQL refuses both): reject them here
+    # as a 422 rather than fail in the database.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode text") from None
+    return value
+
+
+CleanStr = Annotated[str, AfterValidator(_clean)]
 
 
 class _Rows(BaseModel):
@@ -118,13 +133,13 @@ class FindingOut(_Rows):
 class SuppressRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=1, max_length=2000, description="Why it is suppressed.")
+    reason: CleanStr = Field(min_length=1, max_length=2000, description="Why it is suppressed.")
 
 
 class ScanRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    path: str = Field(
+    path: CleanStr = Field(
         min_length=1,
         max_length=4096,
         description="Absolute path of a folder under one of the server's --root folders.",
@@ -166,7 +181,7 @@ class UserOut(_Rows):
 class UserCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=64)
+    name: CleanStr = Field(min_length=1, max_length=64)
     role: Role = "viewer"
 
 
@@ -192,8 +207,8 @@ class KeyOut(BaseModel):
 class KeyCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    user: str = Field(min_length=1, max_length=64)
-    name: str = Field(default="default", min_length=1, max_length=255)
+    user: CleanStr = Field(min_length=1, max_length=64)
+    name: CleanStr = Field(default="default", min_length=1, max_length=255)
 
 
 class KeyCreated(KeyOut):
@@ -205,8 +220,8 @@ class KeyCreated(KeyOut):
 class TokenRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=1024)
+    name: CleanStr = Field(min_length=1, max_length=64)
+    password: CleanStr = Field(min_length=1, max_length=1024)
 
 
 class TokenOut(BaseModel):

@@ -41,7 +41,9 @@ def decode_cursor(cursor: str) -> int:
             raise ValueError(text)
         return int(value)
     except (ValueError, UnicodeError, binascii.Error):
-        raise UsageError(f"invalid cursor {cursor[:40]!r}: use next_cursor from a previous page") from None
+        raise UsageError(
+            f"invalid cursor {cursor[:40]!r}: use next_cursor from a previous page"
+        ) from None
 
 
 def count(session: Session, query: Select[Any]) -> int:
