@@ -31,6 +31,10 @@ def _register() -> None:
     baseline_cmd.register(app)
     rules_cmd.register(app)
 
+    from optimus.cli import serve_cmd
+
+    serve_cmd.register(app)
+
 
 @app.callback(invoke_without_command=True)
 def _root(
