@@ -1,0 +1,57 @@
+"""Users and API keys over the API (admin): the key shown once, never stored, always audited."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from optimus.store.db import Database
+from optimus.store.models import ApiKey, AuditLog
+from tests.api.conftest import bearer
+
+
+def test_create_user_and_key_then_use_it(api, keys, database: Database) -> None:
+    client = api(auth=True)
+    admin = bearer(keys["admin"])
+    made = client.post("/api/v1/users", json={"name": "dora", "role": "operator"}, headers=admin)
+    assert made.status_code == 201 and made.json()["role"] == "operator"
+    created = client.post("/api/v1/keys", json={"user": "dora", "name": "ci"}, headers=admin)
+    assert created.status_code == 201, created.text
+    body = created.json()
+    plaintext = body["key"]
+    assert plaintext.startswith(body["prefix"] + "_") and body["user"] == "dora"
+    assert client.get("/api/v1/scans", headers=bearer(plaintext)).status_code == 200
+
+    listed = client.get("/api/v1/keys", headers=admin).text
+    assert plaintext not in listed and body["prefix"] in listed
+    with database.session() as s:
+        stored = s.get(ApiKey, body["id"])
+        assert stored.key_hash != plaintext and plaintext not in stored.key_hash
+        audit = s.scalars(select(AuditLog).order_by(AuditLog.id)).all()
+        assert [a.action for a in audit] == ["user.create", "apikey.create"]
+        assert all(plaintext not in repr(a.detail) for a in audit)
+        assert audit[1].actor == "admin" and audit[1].target == f"apikey:{body['id']}"
+
+
+def test_user_errors(api, keys) -> None:
+    client = api(auth=True)
+    admin = bearer(keys["admin"])
+    taken = client.post("/api/v1/users", json={"name": "viewer"}, headers=admin)
+    assert taken.status_code == 409 and taken.json()["error"]["code"] == "conflict"
+    bad_name = client.post("/api/v1/users", json={"name": "no spaces"}, headers=admin)
+    assert bad_name.status_code == 400 and "bad user name" in bad_name.json()["error"]["message"]
+    bad_role = client.post("/api/v1/users", json={"name": "eve", "role": "root"}, headers=admin)
+    assert bad_role.status_code == 422
+    assert (
+        client.patch("/api/v1/users/9999", json={"role": "admin"}, headers=admin).status_code == 404
+    )
+    assert client.post("/api/v1/keys", json={"user": "nobody"}, headers=admin).status_code == 404
+
+
+def test_revoking_twice_is_a_conflict(api, keys) -> None:
+    client = api(auth=True)
+    admin = bearer(keys["admin"])
+    key_id = client.get("/api/v1/keys?user=operator", headers=admin).json()[0]["id"]
+    first = client.delete(f"/api/v1/keys/{key_id}", headers=admin)
+    assert first.status_code == 200 and first.json()["revoked_at"]
+    assert client.delete(f"/api/v1/keys/{key_id}", headers=admin).status_code == 409
+    assert client.delete("/api/v1/keys/777", headers=admin).status_code == 404
