@@ -9,6 +9,7 @@ two apps in one process (tests) never share counters.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import deque
@@ -26,7 +27,7 @@ def percentile(sorted_values: list[float], q: float) -> float:
     """The q-th percentile (0-100) by nearest rank of an already sorted list."""
     if not sorted_values:
         return 0.0
-    rank = max(1, min(len(sorted_values), round(q / 100 * len(sorted_values) + 0.5)))
+    rank = max(1, min(len(sorted_values), math.ceil(q / 100 * len(sorted_values))))
     return sorted_values[rank - 1]
 
 
