@@ -35,6 +35,10 @@ def _register() -> None:
 
     serve_cmd.register(app)
 
+    from optimus.cli import report_cmd
+
+    report_cmd.register(app)
+
 
 @app.callback(invoke_without_command=True)
 def _root(

@@ -1,0 +1,130 @@
+"""``optimus report``: scan, then write the optimization analysis (Markdown, HTML or JSON)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+
+from optimus.analyze.engine import ScanOptions, scan
+from optimus.cli.options import PATHS, check_paths, overrides
+from optimus.cli.scan_cmd import write_output
+from optimus.errors import ConfigError, UsageError
+from optimus.model import ScanResult
+from optimus.report.score import ScoreSettings
+
+
+class ReportFormat(StrEnum):
+    """Formats ``optimus report`` writes."""
+
+    markdown = "markdown"
+    html = "html"
+    json = "json"
+
+
+_FLAGS = {"minutes-per-line": "--line-cost", "grid": "--rating-grid"}
+
+
+def score_settings(line_cost: float | None, grid: str | None) -> ScoreSettings:
+    """Score settings from the command line (defaults where a flag is not given)."""
+    table: dict[str, object] = {}
+    if line_cost is not None:
+        table["minutes-per-line"] = line_cost
+    if grid is not None:
+        try:
+            table["grid"] = [float(v) for v in grid.split(",")]
+        except ValueError:
+            raise UsageError(
+                f"--rating-grid: expected four ratios such as 0.05,0.1,0.2,0.5, got {grid!r}"
+            ) from None
+    try:
+        return ScoreSettings.from_mapping(table, "command line")
+    except ConfigError as exc:
+        flag = _FLAGS.get(exc.key or "", "score settings")
+        raise UsageError(f"{flag}: {str(exc).rsplit('`: ', 1)[-1]}") from None
+
+
+def check_project(result: ScanResult, project: str | None) -> None:
+    """A --project that names no project found is a usage error listing those found."""
+    if project is None or any(project in (p.name, p.path) for p in result.projects):
+        return
+    found = ", ".join(sorted(p.name for p in result.projects)) or "none"
+    raise UsageError(f"--project: no project named {project!r} was found (found: {found})")
+
+
+def render(
+    result: ScanResult, fmt: ReportFormat, project: str | None, settings: ScoreSettings
+) -> str:
+    """The report text of a scan in one format."""
+    from optimus.report.analysis import build_portfolio
+
+    report = build_portfolio(result, project, settings)
+    if fmt is ReportFormat.html:
+        from optimus.report.html import render as render_html
+
+        return render_html(report)
+    if fmt is ReportFormat.json:
+        from optimus.report.analysis.json_report import render as render_json
+
+        return render_json(report)
+    from optimus.report.analysis.markdown import render as render_markdown
+
+    return render_markdown(report)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the report command to the app."""
+
+    @app.command("report")
+    def report_command(
+        paths: list[Path] = PATHS,
+        project: str | None = typer.Option(
+            None, "--project", "-p", help="Report on this project only (its name or path)."
+        ),
+        output_format: ReportFormat = typer.Option(
+            ReportFormat.markdown, "--format", "-f", help="Report format."
+        ),
+        output: Path | None = typer.Option(
+            None, "--output", "-o", help="Write the report to FILE instead of stdout."
+        ),
+        select: list[str] | None = typer.Option(
+            None,
+            help="Only these rules (names, codes, code prefixes, categories; comma-separated).",
+        ),
+        ignore: list[str] | None = typer.Option(None, help="Turn these rules off."),
+        extend_select: list[str] | None = typer.Option(
+            None, "--extend-select", help="Turn these rules on in addition to the selection."
+        ),
+        exclude: list[str] | None = typer.Option(
+            None, help="Skip paths matching these gitignore-style globs."
+        ),
+        preview: bool = typer.Option(False, "--preview", help="Also run preview rules."),
+        no_cache: bool = typer.Option(False, "--no-cache", help="Analyse every file afresh."),
+        no_engines: bool = typer.Option(
+            False, "--no-engines", help="Do not run external analyzers (ruff, hadolint...)."
+        ),
+        jobs: int | None = typer.Option(
+            None, "--jobs", "-j", min=1, help="Worker processes (default: all cores)."
+        ),
+        line_cost: float | None = typer.Option(
+            None,
+            "--line-cost",
+            help="Minutes it costs to write one line of code, for the debt ratio (default 30).",
+        ),
+        rating_grid: str | None = typer.Option(
+            None,
+            "--rating-grid",
+            help="Upper debt ratios of ratings A,B,C,D (default 0.05,0.1,0.2,0.5).",
+        ),
+        debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
+    ) -> None:
+        """Scan PATHS and write the optimization analysis: score, plan, KPIs, per project."""
+        targets = check_paths(paths)
+        settings = score_settings(line_cost, rating_grid)
+        flags = overrides(select, ignore, extend_select, exclude, None, preview, no_engines)
+        result = scan(
+            targets, ScanOptions(overrides=flags, use_cache=not no_cache, jobs=jobs, debug=debug)
+        )
+        check_project(result, project)
+        write_output(render(result, output_format, project, settings), output)
