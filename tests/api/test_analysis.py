@@ -61,3 +61,31 @@ def test_bad_analysis_requests(api, portfolio: Portfolio, path: str, status: int
     response = api().get(path)
     assert response.status_code == status
     assert "error" in response.json()
+
+
+def test_report_is_the_json_report_of_the_project(api, portfolio: Portfolio) -> None:
+    from optimus.report.analysis import REPORT_VERSION
+
+    pid = portfolio.projects["billing"]
+    response = api().get(f"/api/v1/analysis/{pid}/report")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["report_version"] == REPORT_VERSION
+    [project] = body["projects"]
+    assert project["name"] == "billing" and project["path"] == "billing"
+    assert sum(project["by_severity"].values()) == 4
+    assert {i["rule"] for i in project["issues"]} == {
+        "unwrap-density",
+        "large-file",
+        "http-no-timeout",
+        "docker-root-user",
+    }
+
+
+def test_report_leaves_out_suppressed_findings(api, portfolio: Portfolio) -> None:
+    client = api()
+    pid = portfolio.projects["search"]
+    [only] = client.get(f"/api/v1/findings?project_id={pid}").json()["items"]
+    client.post(f"/api/v1/findings/{only['id']}/suppress", json={"reason": "accepted"})
+    project = client.get(f"/api/v1/analysis/{pid}/report").json()["projects"][0]
+    assert sum(project["by_severity"].values()) == 0 and project["issues"] == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel
 
 T = TypeVar("T")
 
@@ -39,6 +39,10 @@ class Page(BaseModel, Generic[T]):
     limit: int
     offset: int
     next_cursor: str | None = None
+
+
+class RawJson(RootModel[dict[str, Any]]):
+    """A document whose shape is documented elsewhere (the report: docs/reports.md)."""
 
 
 class ErrorDetail(BaseModel):

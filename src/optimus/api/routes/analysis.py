@@ -1,4 +1,4 @@
-"""A project's quality, security and performance, from its open findings (viewer)."""
+"""A project's quality, security and performance from its open findings, and its report."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from fastapi import APIRouter, Depends, Request
 from optimus.api.auth import Principal
 from optimus.api.deps import cached_json, require, state
 from optimus.api.routes.projects import ProjectId
-from optimus.api.schemas import AspectOut
+from optimus.api.schemas import AspectOut, RawJson
+from optimus.report.analysis import build_portfolio
 from optimus.store.queries import analysis as queries
 from optimus.store.queries.projects import get_project
+from optimus.store.queries.rebuild import open_scan_result
 
 router = APIRouter(prefix="/api/v1/analysis", tags=["analysis"])
 
@@ -61,3 +63,19 @@ def performance(
 ) -> Any:
     """Performance and cost findings: score, rating, counts by severity, top rules."""
     return _aspect(request, project_id, "performance")
+
+
+@router.get("/{project_id}/report", response_model=dict[str, Any])
+def report(
+    request: Request, project_id: ProjectId, _: Annotated[Principal, Depends(require("viewer"))]
+) -> Any:
+    """The project's report (the JSON of `optimus report --format json`, docs/reports.md),
+    built from its open findings as of its latest scan."""
+
+    def build() -> RawJson:
+        with state(request).db.session() as session:
+            project = get_project(session, project_id)
+            result = open_scan_result(session, project)
+        return RawJson(build_portfolio(result).to_dict())
+
+    return cached_json(request, build)

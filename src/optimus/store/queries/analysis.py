@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from optimus.model import Category, Confidence, Severity
-from optimus.model import Finding as ModelFinding
+from optimus.model import Category, Severity
 from optimus.report.score import score_project
 from optimus.store.models import Finding, Project
 from optimus.store.queries.projects import latest_metrics
+from optimus.store.queries.rebuild import model_finding
 
 ASPECTS: dict[str, tuple[str, ...]] = {
     "quality": (
@@ -50,25 +50,6 @@ class AspectAnalysis:
     top_rules: list[dict[str, object]] = field(default_factory=list)
 
 
-def _as_model(row: Finding, project: Project) -> ModelFinding:
-    return ModelFinding(
-        rule=row.rule,
-        code=row.code,
-        category=Category(row.category),
-        severity=Severity(row.severity),
-        confidence=Confidence(row.confidence),
-        message=row.message,
-        path=row.path,
-        line=row.line,
-        end_line=row.end_line,
-        project=project.path,
-        fingerprint=row.fingerprint,
-        count=row.count,
-        fixable=row.fixable,
-        engine=row.engine,
-    )
-
-
 def analyze_aspect(session: Session, project: Project, aspect: str) -> AspectAnalysis:
     """Score, rating and counts of one aspect (``quality``, ``security``, ``performance``)."""
     categories = ASPECTS[aspect]
@@ -83,7 +64,7 @@ def analyze_aspect(session: Session, project: Project, aspect: str) -> AspectAna
     )
     metrics = latest_metrics(session, project)
     lines = metrics.lines if metrics is not None else 0
-    scored = score_project([_as_model(r, project) for r in rows], lines)
+    scored = score_project([model_finding(r, project) for r in rows], lines)
     by_category: dict[str, dict[str, object]] = {}
     for category in categories:
         mine = [r for r in rows if r.category == category]
