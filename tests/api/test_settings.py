@@ -35,7 +35,7 @@ def test_auth_can_be_forced_on_for_loopback() -> None:
 
 
 def test_no_auth_beyond_loopback_is_refused() -> None:
-    with pytest.raises(ConfigError, match="refused when binding to 0.0.0.0"):
+    with pytest.raises(ConfigError, match=r"refused when binding to 0\.0\.0\.0"):
         ApiSettings(host="0.0.0.0", auth=False).check()
     ApiSettings(host="127.0.0.1", auth=False).check()
 
