@@ -46,6 +46,10 @@ def test_memory_cache_is_bounded() -> None:
 
 def test_make_cache_picks_the_backend() -> None:
     assert make_cache(None, "p", 1).backend == "memory"
+    off = make_cache("redis://127.0.0.1:1/0", "p", 0)
+    assert off.backend == "off"
+    off.set("k", b"v", 0)
+    assert off.get("k") == (None, 0) and off.stats.misses == 1
     remote = make_cache("redis://127.0.0.1:1/0", "p", 1)
     assert remote.backend == "redis"
     remote.close()

@@ -168,8 +168,32 @@ class RedisCache:
         self._client.close()
 
 
+class NoCache:
+    """Caching switched off (a TTL of 0): every lookup is a miss, nothing is kept."""
+
+    backend = "off"
+
+    def __init__(self) -> None:
+        self.stats = CacheStats()
+
+    def get(self, key: str) -> tuple[bytes | None, int]:
+        self.stats.misses += 1
+        return None, 0
+
+    def set(self, key: str, value: bytes, generation: int) -> None:
+        return None
+
+    def invalidate(self) -> None:
+        self.stats.invalidations += 1
+
+    def close(self) -> None:
+        return None
+
+
 def make_cache(redis_url: str | None, prefix: str, ttl_seconds: float) -> Cache:
-    """Redis when a URL is given, else the in-process cache."""
+    """Redis when a URL is given, else the in-process cache; none with a TTL of 0."""
+    if ttl_seconds <= 0:
+        return NoCache()
     if redis_url:
         return RedisCache(redis_url, prefix=prefix, ttl_seconds=ttl_seconds)
     return MemoryCache(ttl_seconds=ttl_seconds)

@@ -7,12 +7,13 @@ its user's role must reach ``role``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request, Response
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from optimus.api import auth
 from optimus.api.cache import Cache
@@ -63,11 +64,16 @@ def authenticate(request: Request) -> auth.Principal:
         return auth.principal_of(user, "token")
 
 
-def require(role: str) -> Callable[[Request], auth.Principal]:
+def require(role: str) -> Callable[[Request], Awaitable[auth.Principal]]:
     """A dependency that lets through callers whose role is at least ``role``."""
 
-    def dependency(request: Request) -> auth.Principal:
-        caller = authenticate(request)
+    async def dependency(request: Request) -> auth.Principal:
+        # With auth off nothing is looked up: answer on the event loop. With auth on, the
+        # key or token check reads the database, so it runs in the thread pool.
+        if not state(request).settings.auth_enabled:
+            caller = auth.ANONYMOUS
+        else:
+            caller = await run_in_threadpool(authenticate, request)
         if not caller.allows(role):
             raise ApiError(403, f"this needs the {role} role; {caller.name} is a {caller.role}")
         request.state.principal = caller
@@ -100,14 +106,27 @@ def _cache_key(request: Request) -> str:
     return f"{request.url.path}?{query}"
 
 
-def cached_json(request: Request, build: Callable[[], BaseModel]) -> Response:
-    """The cached JSON of this GET, or ``build()``'s, cached for the next identical GET."""
+async def cached_json(request: Request, build: Callable[[], BaseModel]) -> Response:
+    """The cached JSON of this GET, or ``build()``'s, cached for the next identical GET.
+
+    A hit in the in-process cache is answered on the event loop without a thread hop;
+    Redis lookups and ``build`` (which reads the database) run in the thread pool.
+    """
     app = state(request)
     key = _cache_key(request)
-    body, generation = app.cache.get(key)
+    in_process = app.cache.backend != "redis"
+    if in_process:
+        body, generation = app.cache.get(key)
+    else:
+        body, generation = await run_in_threadpool(app.cache.get, key)
     outcome = "hit"
     if body is None:
-        body = build().model_dump_json().encode()
-        app.cache.set(key, body, generation)
+
+        def compute() -> bytes:
+            value = build().model_dump_json().encode()
+            app.cache.set(key, value, generation)
+            return value
+
+        body = await run_in_threadpool(compute)
         outcome = "miss"
     return Response(body, media_type="application/json", headers={"X-Cache": outcome})

@@ -58,6 +58,12 @@ def register(app: typer.Typer) -> None:
         scan_workers: int = typer.Option(
             2, "--scan-workers", min=1, max=64, help="Background scan processes per worker."
         ),
+        cache_ttl: float = typer.Option(
+            30.0,
+            "--cache-ttl",
+            min=0,
+            help="Seconds a cached GET answer lives (0: no cache). Scans landing invalidate it.",
+        ),
         log_level: str = typer.Option("info", "--log-level", help="uvicorn's log level."),
     ) -> None:
         """Serve the REST API under /api/v1 (OpenAPI at /docs) until interrupted."""
@@ -71,6 +77,7 @@ def register(app: typer.Typer) -> None:
             port=port,
             auth=auth,
             scan_workers=scan_workers,
+            cache_ttl_seconds=cache_ttl,
             migrate=False,
         )
         settings.check()
@@ -104,7 +111,7 @@ def _announce(settings: ApiSettings, workers: int) -> None:
     lines = [
         f"optimus: serving http://{settings.host}:{settings.port}/api/v1 (OpenAPI at /docs)",
         f"  database: {where}",
-        f"  cache: {'redis' if settings.redis_url else 'in process'}",
+        f"  cache: {_cache_line(settings)}",
         "  auth: " + ("on (API key or token required)" if settings.auth_enabled else "off"),
         "  scan roots: " + (", ".join(settings.roots) or "none (scanning by request is off)"),
     ]
@@ -114,6 +121,13 @@ def _announce(settings: ApiSettings, workers: int) -> None:
             "cache that every process invalidates when a scan lands"
         )
     typer.echo("\n".join(lines))
+
+
+def _cache_line(settings: ApiSettings) -> str:
+    if settings.cache_ttl_seconds <= 0:
+        return "off"
+    kind = "redis" if settings.redis_url else "in process"
+    return f"{kind}, {settings.cache_ttl_seconds:g} s"
 
 
 def _run(settings: ApiSettings, workers: int, log_level: str) -> None:

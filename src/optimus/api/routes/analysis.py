@@ -18,7 +18,7 @@ from optimus.store.queries.rebuild import open_scan_result
 router = APIRouter(prefix="/api/v1/analysis", tags=["analysis"])
 
 
-def _aspect(request: Request, project_id: int, aspect: str) -> Any:
+async def _aspect(request: Request, project_id: int, aspect: str) -> Any:
     def build() -> AspectOut:
         with state(request).db.session() as session:
             project = get_project(session, project_id)
@@ -38,35 +38,35 @@ def _aspect(request: Request, project_id: int, aspect: str) -> Any:
                 top_rules=found.top_rules,
             )
 
-    return cached_json(request, build)
+    return await cached_json(request, build)
 
 
 @router.get("/{project_id}/quality", response_model=AspectOut)
-def quality(
+async def quality(
     request: Request, project_id: ProjectId, _: Annotated[Principal, Depends(require("viewer"))]
 ) -> Any:
     """Maintainability, reliability and dependencies: score, rating, counts, top rules."""
-    return _aspect(request, project_id, "quality")
+    return await _aspect(request, project_id, "quality")
 
 
 @router.get("/{project_id}/security", response_model=AspectOut)
-def security(
+async def security(
     request: Request, project_id: ProjectId, _: Annotated[Principal, Depends(require("viewer"))]
 ) -> Any:
     """Security findings: score, rating, counts by severity, top rules."""
-    return _aspect(request, project_id, "security")
+    return await _aspect(request, project_id, "security")
 
 
 @router.get("/{project_id}/performance", response_model=AspectOut)
-def performance(
+async def performance(
     request: Request, project_id: ProjectId, _: Annotated[Principal, Depends(require("viewer"))]
 ) -> Any:
     """Performance and cost findings: score, rating, counts by severity, top rules."""
-    return _aspect(request, project_id, "performance")
+    return await _aspect(request, project_id, "performance")
 
 
 @router.get("/{project_id}/report", response_model=dict[str, Any])
-def report(
+async def report(
     request: Request, project_id: ProjectId, _: Annotated[Principal, Depends(require("viewer"))]
 ) -> Any:
     """The project's report (the JSON of `optimus report --format json`, docs/reports.md),
@@ -78,4 +78,4 @@ def report(
             result = open_scan_result(session, project)
         return RawJson(build_portfolio(result).to_dict())
 
-    return cached_json(request, build)
+    return await cached_json(request, build)

@@ -24,7 +24,7 @@ Category = Literal[
 
 
 @router.get("", response_model=Page[FindingOut])
-def findings_list(
+async def findings_list(
     request: Request,
     _: Annotated[Principal, Depends(require("viewer"))],
     project_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
@@ -66,7 +66,7 @@ def findings_list(
                 next_cursor=page.next_cursor,
             )
 
-    return cached_json(request, build)
+    return await cached_json(request, build)
 
 
 @router.get("/{finding_id}", response_model=FindingOut)

@@ -31,7 +31,7 @@ Score = Annotated[float | None, Query(ge=0, le=100)]
 
 
 @router.get("", response_model=Page[ProjectOut])
-def projects_list(
+async def projects_list(
     request: Request,
     _: Annotated[Principal, Depends(require("viewer"))],
     name: Annotated[
@@ -74,11 +74,11 @@ def projects_list(
                 offset=page.offset,
             )
 
-    return cached_json(request, build)
+    return await cached_json(request, build)
 
 
 @router.get("/{project_id}", response_model=ProjectDetail)
-def project_detail(
+async def project_detail(
     request: Request,
     project_id: ProjectId,
     _: Annotated[Principal, Depends(require("viewer"))],
@@ -96,7 +96,7 @@ def project_detail(
             ]
             return detail
 
-    return cached_json(request, build)
+    return await cached_json(request, build)
 
 
 def _folder(request: Request, project_id: int) -> str:

@@ -266,9 +266,7 @@ class PortfolioReport:
                 "by_health": [p.path for p in self.by_health],
                 "by_gain": [p.path for p in self.by_gain],
             },
-            "rules": [
-                {"rule": r, "findings": n, "projects": k} for r, n, k in self.common_rules
-            ],
+            "rules": [{"rule": r, "findings": n, "projects": k} for r, n, k in self.common_rules],
             "diagnostics": [{"path": p, "message": m} for p, m in self.diagnostics],
             "score_settings": self.settings,
             "projects": [p.to_dict() for p in self.projects],
