@@ -211,28 +211,54 @@ def stop(server: subprocess.Popen) -> None:
         server.kill()
 
 
-async def _drive(base: str, scenario: str, connections: int, seconds: float, projects: int):
-    import httpx
+def client_name() -> str:
+    """The load generator's HTTP client: aiohttp when installed (lighter), else httpx."""
+    try:
+        import aiohttp  # noqa: F401
+    except ImportError:
+        return "httpx"
+    return "aiohttp"
 
+
+async def _drive(base: str, scenario: str, connections: int, seconds: float, projects: int):
     rng = random.Random(1)
     latencies: list[float] = []
     errors = 0
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
 
-        def path() -> str:
-            if scenario == "projects":
-                return "/api/v1/projects"
-            return f"/api/v1/findings?project_id={rng.randint(1, projects)}&limit=50"
+    def path() -> str:
+        if scenario == "projects":
+            return "/api/v1/projects"
+        return f"/api/v1/findings?project_id={rng.randint(1, projects)}&limit=50"
+
+    if client_name() == "aiohttp":
+        import aiohttp
+
+        connector = aiohttp.TCPConnector(limit=connections)
+        client = aiohttp.ClientSession(base, connector=connector)
+
+        async def get(url: str) -> int:
+            async with client.get(url) as response:
+                await response.read()
+                return response.status
+    else:
+        import httpx
+
+        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+        client = httpx.AsyncClient(base_url=base, limits=limits, timeout=30)
+
+        async def get(url: str) -> int:
+            return (await client.get(url)).status_code
+
+    async with client:
 
         async def worker(until: float, record: bool) -> None:
             nonlocal errors
             while time.perf_counter() < until:
                 started = time.perf_counter()
-                response = await client.get(path())
+                status = await get(path())
                 elapsed = time.perf_counter() - started
                 if record:
-                    if response.status_code == 200:
+                    if status == 200:
                         latencies.append(elapsed)
                     else:
                         errors += 1
@@ -360,6 +386,7 @@ def write(rows: list[dict], args: argparse.Namespace, note: str) -> Path:
         "connections": args.connections,
         "seconds_per_scenario": args.seconds,
         "server_workers": args.workers,
+        "client": client_name(),
         "load_average_before": os.getloadavg(),
         "note": note,
     }
@@ -368,7 +395,8 @@ def write(rows: list[dict], args: argparse.Namespace, note: str) -> Path:
         f"# API benchmark, {stamp} (commit {commit})",
         "",
         f"{args.projects:,} projects, {args.findings:,} findings; {args.connections} concurrent "
-        f"connections from a second process (httpx async), {args.seconds:g} s per scenario "
+        f"connections from a second process ({client_name()}, asyncio), {args.seconds:g} s "
+        "per scenario "
         f"after a warm-up; server: `optimus serve --workers {args.workers}`, auth off "
         f"(loopback). Machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, "
         f"load average before the run {meta['load_average_before'][0]:.2f}.",

@@ -121,3 +121,34 @@ def test_query_order_does_not_split_the_cache(api, portfolio) -> None:
     client = api()
     client.get("/api/v1/findings?severity=high&limit=5")
     assert client.get("/api/v1/findings?limit=5&severity=high").headers["X-Cache"] == "hit"
+
+
+def test_concurrent_misses_share_one_query(api, portfolio, monkeypatch) -> None:
+    import asyncio
+
+    import httpx
+
+    from optimus.store.queries import projects
+
+    calls = 0
+    real = projects.list_projects
+
+    def counted(*args, **kwargs):
+        nonlocal calls
+        calls += 1
+        time.sleep(0.2)  # long enough for the other requests to arrive meanwhile
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(projects, "list_projects", counted)
+    app = api().app
+
+    async def burst() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            return await asyncio.gather(*(client.get("/api/v1/projects") for _ in range(8)))
+
+    responses = asyncio.run(burst())
+    assert all(r.status_code == 200 for r in responses)
+    assert len({r.content for r in responses}) == 1
+    assert sorted(r.headers["X-Cache"] for r in responses) == ["miss"] + ["shared"] * 7
+    assert calls == 1

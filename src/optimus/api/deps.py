@@ -7,8 +7,9 @@ its user's role must reach ``role``.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import Request, Response
@@ -35,6 +36,7 @@ class AppState:
     jobs: ScanJobs
     metrics: RequestMetrics
     touches: auth.KeyTouches
+    inflight: dict[str, asyncio.Future[bytes]] = field(default_factory=dict)
 
 
 def state(request: Request) -> AppState:
@@ -101,6 +103,43 @@ def record(
     users.audit(session, actor, action, target, detail, remote(request))
 
 
+async def _single_flight(
+    app: AppState, key: str, build: Callable[[], BaseModel], generation: int
+) -> tuple[bytes, str]:
+    # Concurrent misses of one key wait for the first one's answer instead of each running
+    # the same query: after an invalidation, 100 clients cost one query, not 100.
+    pending = app.inflight.get(key)
+    if pending is not None:
+        try:
+            return await asyncio.shield(pending), "shared"
+        except asyncio.CancelledError:
+            if not pending.cancelled():
+                raise  # this request itself was cancelled
+            # The first request went away before its answer: compute it here instead.
+
+    def compute() -> bytes:
+        value = build().model_dump_json().encode()
+        app.cache.set(key, value, generation)
+        return value
+
+    future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+    app.inflight[key] = future
+    try:
+        body = await run_in_threadpool(compute)
+    except Exception as exc:
+        future.set_exception(exc)
+        future.exception()  # retrieved here, so an unwaited failure is not logged twice
+        raise
+    else:
+        future.set_result(body)
+    finally:
+        if app.inflight.get(key) is future:
+            del app.inflight[key]
+        if not future.done():  # cancelled (the client went away): release the waiters
+            future.cancel()
+    return body, "miss"
+
+
 def _cache_key(request: Request) -> str:
     query = "&".join(f"{k}={v}" for k, v in sorted(request.query_params.multi_items()))
     return f"{request.url.path}?{query}"
@@ -121,12 +160,5 @@ async def cached_json(request: Request, build: Callable[[], BaseModel]) -> Respo
         body, generation = await run_in_threadpool(app.cache.get, key)
     outcome = "hit"
     if body is None:
-
-        def compute() -> bytes:
-            value = build().model_dump_json().encode()
-            app.cache.set(key, value, generation)
-            return value
-
-        body = await run_in_threadpool(compute)
-        outcome = "miss"
+        body, outcome = await _single_flight(app, key, build, generation)
     return Response(body, media_type="application/json", headers={"X-Cache": outcome})
