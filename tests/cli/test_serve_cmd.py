@@ -42,6 +42,7 @@ def optimus(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
         (["--root", "/no/such/folder"], "not a directory"),
         (["--port", "70000"], "not a TCP port"),
         (["--database", "mysql://x@y/z"], "unsupported database"),
+        (["--log-level", "loud"], "--log-level: use one of"),
     ],
 )
 def test_unsafe_or_bad_settings_exit_2(args: list[str], message: str) -> None:

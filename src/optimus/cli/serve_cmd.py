@@ -16,6 +16,9 @@ if TYPE_CHECKING:
     from optimus.api.settings import ApiSettings
 
 
+_LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
+
+
 def _need_server_extra() -> None:
     try:
         import fastapi  # noqa: F401
@@ -38,8 +41,8 @@ def register(app: typer.Typer) -> None:
         root: list[Path] = typer.Option(
             [],
             "--root",
-            help="Folder whose sub-folders may be scanned by request (repeatable). "
-            "Without one, POST /scans is refused.",
+            help="Folder that may be scanned by request, with everything under it "
+            "(repeatable). Without one, scanning by request is refused.",
         ),
         auth: bool | None = typer.Option(
             None,
@@ -67,6 +70,8 @@ def register(app: typer.Typer) -> None:
         log_level: str = typer.Option("info", "--log-level", help="uvicorn's log level."),
     ) -> None:
         """Serve the REST API under /api/v1 (OpenAPI at /docs) until interrupted."""
+        if log_level not in _LOG_LEVELS:
+            raise UsageError(f"--log-level: use one of {', '.join(_LOG_LEVELS)}")
         _need_server_extra()
         from optimus.api.settings import ApiSettings
 
