@@ -50,6 +50,16 @@ def test_database_down_is_503_with_a_clear_message(down: TestClient, method, pat
     assert response.headers["Retry-After"] == "5"
 
 
+def test_the_outage_is_logged_without_the_password(caplog) -> None:
+    url = f"postgresql://postgres:hunter2-secret@127.0.0.1:{closed_port()}/optimus"
+    app = create_app(ApiSettings(database_url=url, jwt_secret=SECRET, migrate=True))
+    with caplog.at_level("DEBUG"), TestClient(app, raise_server_exceptions=False) as client:
+        assert client.get("/api/v1/findings").status_code == 503
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "database not ready at start-up" in logged
+    assert "hunter2" not in logged
+
+
 def test_health_reports_the_outage_and_the_server_keeps_answering(down: TestClient) -> None:
     for _ in range(3):
         response = down.get("/api/v1/health")

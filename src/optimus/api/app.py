@@ -10,6 +10,7 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 
 from fastapi import FastAPI
 
@@ -21,7 +22,7 @@ from optimus.api.jobs import ScanJobs
 from optimus.api.metrics import MetricsMiddleware, RequestMetrics
 from optimus.api.routes import analysis, auth, findings, keys, projects, scans, system, users
 from optimus.api.schemas import ErrorBody
-from optimus.api.settings import ApiSettings
+from optimus.api.settings import ApiSettings, load_jwt_secret
 from optimus.errors import OptimusError
 from optimus.store.db import Database
 
@@ -47,6 +48,8 @@ def create_app(settings: ApiSettings) -> FastAPI:
     from optimus import __version__
 
     settings.check()
+    if settings.jwt_secret is None:
+        settings = replace(settings, jwt_secret=load_jwt_secret())
     db = Database(settings.database_url)
     cache = make_cache(settings.redis_url, settings.cache_prefix, settings.cache_ttl_seconds)
     metrics = RequestMetrics()
