@@ -74,3 +74,18 @@ def test_chart_geometry() -> None:
     assert empty.bars[0].width == 0
     g = gauge(25, "D")
     assert g["filled"] == pytest.approx(g["rest"] / 3, rel=1e-3)
+
+
+def test_diagnostics_and_empty_scans() -> None:
+    from optimus.model import Diagnostic, LanguageStats, Project, ScanStats, Stack
+
+    app = Project(".", "app", Stack(languages={"Python": LanguageStats(2, 80)}))
+    diag = Diagnostic("broken.py", "invalid <syntax>")
+    html = render(build_portfolio(ScanResult("app", [app], [], [diag], ScanStats())))
+    assert "<h2>Files not analysed</h2>" in html
+    assert "invalid &lt;syntax&gt;" in html
+    assert "Health score 100 out of 100, rating A" in html
+    assert 'class="bar-chart"' not in html  # no findings: no empty charts
+    empty = render(build_portfolio(ScanResult("none", [], [], [], ScanStats())))
+    assert "Optimus found no project under none" in empty
+    assert "<svg" not in empty

@@ -239,3 +239,55 @@ def test_score_projects_groups_by_project_and_counts_lines() -> None:
     scores = score_projects([api, lib], [finding("large-file", project="api")])
     assert scores["api"].findings == 1 and scores["api"].lines == 400
     assert scores["lib"].findings == 0 and scores["lib"].score == 100
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_FINDINGS = st.lists(
+    st.tuples(
+        st.sampled_from(list(EFFORTS)),
+        st.sampled_from(list(Severity)),
+        st.sampled_from(list(Category)),
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_FINDINGS, st.integers(min_value=0, max_value=2_000), _FINDINGS)
+def test_more_findings_never_raise_the_score(
+    base: list[tuple[str, Severity, Category]],
+    lines: int,
+    extra: list[tuple[str, Severity, Category]],
+) -> None:
+    before_list = [finding(r, s, c, n) for n, (r, s, c) in enumerate(base)]
+    after_list = before_list + [finding(r, s, c, 1000 + n) for n, (r, s, c) in enumerate(extra)]
+    before = score_project(before_list, lines, EFFORTS)
+    after = score_project(after_list, lines, EFFORTS)
+    assert after.score <= before.score
+    assert after.rating >= before.rating
+    for s in (before, after):
+        low, high = BANDS[s.rating]
+        assert low <= s.score <= high
+        for c in s.by_category.values():
+            assert BANDS[c.rating][0] <= c.score <= BANDS[c.rating][1]
+
+
+def test_crossing_into_the_capped_band_does_not_raise_the_score() -> None:
+    # A high reliability finding caps at D. With one more medium finding the ratio itself
+    # moves from C (12.5%) into D (22.5%): the score must still go down.
+    cap = finding("style", Severity.HIGH, Category.RELIABILITY, 0)
+    one = score_project([cap, finding("slow", n=1)], 10, EFFORTS)
+    two = score_project([cap, finding("slow", n=1), finding("slow", n=2)], 10, EFFORTS)
+    assert one.rating == two.rating == "D"
+    assert two.score < one.score
+
+
+def test_a_small_capping_finding_does_not_raise_the_score() -> None:
+    base = [finding("slow", n=n) for n in range(3)]
+    before = score_project(base, 11 * 3, EFFORTS)
+    after = score_project(
+        [*base, finding("style", Severity.LOW, Category.RELIABILITY, 9)], 33, EFFORTS
+    )
+    assert after.score <= before.score

@@ -94,3 +94,13 @@ def test_sqlite_file_in_an_unwritable_place_is_unavailable(tmp_path: Path) -> No
     db = Database(f"sqlite:///{blocker / 'sub' / 'x.db'}")
     with pytest.raises(DatabaseUnavailable, match="cannot create"):
         db.upgrade()
+
+
+def test_threads_share_one_engine(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    db = Database(f"sqlite:///{tmp_path / 'x.db'}")
+    with ThreadPoolExecutor(8) as pool:
+        engines = set(pool.map(lambda _: id(db.engine), range(32)))
+    assert len(engines) == 1
+    db.dispose()

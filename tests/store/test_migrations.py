@@ -75,3 +75,51 @@ def test_served_indexes_exist(empty_db: Database) -> None:
 def test_unknown_revision_is_a_clear_error(empty_db: Database) -> None:
     with pytest.raises(StoreError, match="migration failed"):
         empty_db.upgrade("no-such-revision")
+
+
+def test_data_survives_the_upgrade_to_head(empty_db: Database) -> None:
+    from sqlalchemy import text
+
+    empty_db.upgrade("0001")
+    with empty_db.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO scans (id, root, status, requested_by, requested_at) "
+                "VALUES (1, '/p', 'done', 'cli', CURRENT_TIMESTAMP)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO projects (id, root, path, name, first_seen, last_seen, "
+                "last_scan_id, open_findings) "
+                "VALUES (1, '/p', 'svc', 'svc', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1, 0)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO project_metrics (project_id, scan_id, files, lines, "
+                "findings_total, by_severity, by_category, by_rule, created_at) "
+                "VALUES (1, 1, 3, 120, 0, '{}', '{}', '{}', CURRENT_TIMESTAMP)"
+            )
+        )
+    empty_db.upgrade()
+    with empty_db.engine.connect() as connection:
+        row = connection.execute(text("SELECT lines, rule_counts FROM project_metrics")).one()
+    assert tuple(row) == (120, None)
+
+
+def test_ensure_current_migrates_once_and_refuses_a_newer_schema(sqlite_db: Database) -> None:
+    from sqlalchemy import text
+
+    sqlite_db.ensure_current()  # already current: nothing to do
+    assert sqlite_db.current() == sqlite_db.head()
+    with sqlite_db.engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    with pytest.raises(StoreError, match="written by a newer Optimus"):
+        sqlite_db.ensure_current()
+
+
+def test_ensure_current_upgrades_an_older_schema(empty_db: Database) -> None:
+    empty_db.upgrade("0001")
+    empty_db.ensure_current()
+    assert empty_db.current() == empty_db.head()

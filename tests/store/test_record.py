@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from optimus.analyze.engine import ScanOptions, scan
 from optimus.model import Severity
-from optimus.store import findings as finding_writes
+from optimus.report.score import rule_efforts, score_project
 from optimus.store.db import Database
-from optimus.store.errors import Conflict
 from optimus.store.models import Finding, Project, ProjectMetrics, Scan
 from optimus.store.record import record_scan
-from optimus.store.scans import fail_scan, queue_scan, start_scan
+from optimus.store.scans import queue_scan
 from tests.helpers import write_tree
 from tests.store.factories import finding, result
 
@@ -59,6 +57,13 @@ def test_first_scan_stores_projects_findings_and_metrics(
         assert metrics.by_rule == {"unwrap-density": 1, "large-file": 1}
         assert metrics.by_category == {"reliability": 2}
         assert (metrics.files, metrics.lines, metrics.findings_total) == (3, 120, 2)
+        expected = score_project(found, 120, rule_efforts())
+        assert (project.score, project.rating) == (expected.score, expected.rating)
+        assert (metrics.score, metrics.rating, metrics.debt_minutes) == (
+            expected.score,
+            expected.rating,
+            expected.debt_minutes,
+        )
 
 
 def test_lifecycle_open_fixed_reopened(database: Database, tmp_path: Path) -> None:
@@ -90,44 +95,6 @@ def test_lifecycle_open_fixed_reopened(database: Database, tmp_path: Path) -> No
         assert s.scalar(select(func.count()).select_from(ProjectMetrics)) == 3
 
 
-def test_suppressed_stays_suppressed(database: Database, tmp_path: Path) -> None:
-    root = str(tmp_path)
-    a, b = finding("a" * 16), finding("b" * 16)
-    record_scan(database, result(root, [a, b]))
-    with database.session() as s:
-        row_id = s.scalar(select(Finding.id).where(Finding.fingerprint == "a" * 16))
-        suppressed = finding_writes.suppress_finding(s, row_id, reason="vendored", by="alice")
-        assert (suppressed.suppressed_by, suppressed.suppressed_reason) == ("alice", "vendored")
-        assert s.scalar(select(Project.open_findings)) == 1
-    record_scan(database, result(root, [b]))  # gone: not "fixed", still suppressed
-    assert _states(database)["a" * 16] == "suppressed"
-    last = record_scan(database, result(root, [a, b]))  # back: still suppressed
-    assert _states(database)["a" * 16] == "suppressed"
-    with database.session() as s:
-        metrics = s.scalar(select(ProjectMetrics).where(ProjectMetrics.scan_id == last))
-        assert metrics.findings_total == 1  # suppressed findings do not count
-        with pytest.raises(Conflict, match="already suppressed"):
-            finding_writes.suppress_finding(s, row_id, reason="again", by="bob")
-        lifted = finding_writes.unsuppress_finding(s, row_id)
-        assert lifted.state == "open"  # the latest scan saw it
-        assert s.scalar(select(Project.open_findings)) == 2
-
-
-def test_unsuppressing_a_finding_gone_since_marks_it_fixed(
-    database: Database, tmp_path: Path
-) -> None:
-    root = str(tmp_path)
-    record_scan(database, result(root, [finding("a" * 16)]))
-    with database.session() as s:
-        row_id = s.scalar(select(Finding.id))
-        finding_writes.suppress_finding(s, row_id, reason="false positive", by="alice")
-    record_scan(database, result(root, []))
-    with database.session() as s:
-        lifted = finding_writes.unsuppress_finding(s, row_id)
-        assert (lifted.state, lifted.suppressed_reason) == ("fixed", None)
-        assert lifted.fixed_at is not None
-
-
 def test_scanning_one_project_leaves_the_others_alone(database: Database, tmp_path: Path) -> None:
     root = str(tmp_path)
     record_scan(
@@ -136,34 +103,6 @@ def test_scanning_one_project_leaves_the_others_alone(database: Database, tmp_pa
     )
     record_scan(database, result(root, [finding("a" * 16)], ("svc",)))
     assert _states(database) == {"a" * 16: "open", "c" * 16: "open"}
-
-
-def test_queued_scan_is_completed_and_cannot_be_recorded_twice(
-    database: Database, tmp_path: Path
-) -> None:
-    with database.session() as s:
-        queued = queue_scan(s, str(tmp_path), requested_by="api:alice", options={"jobs": 1})
-        scan_id = queued.id
-    with database.session() as s:
-        running = start_scan(s, scan_id)
-        assert running.status == "running" and running.started_at is not None
-        with pytest.raises(Conflict, match="is running, not queued"):
-            start_scan(s, scan_id)
-    assert record_scan(database, result(str(tmp_path), []), scan_id=scan_id) == scan_id
-    with database.session() as s:
-        done = s.get(Scan, scan_id)
-        assert (done.status, done.requested_by, done.options) == ("done", "api:alice", {"jobs": 1})
-    with pytest.raises(Conflict, match="already ended"):
-        record_scan(database, result(str(tmp_path), []), scan_id=scan_id)
-
-
-def test_failed_scan_keeps_its_reason(database: Database, tmp_path: Path) -> None:
-    with database.session() as s:
-        scan_id = queue_scan(s, str(tmp_path), requested_by="api").id
-        failed = fail_scan(s, scan_id, "path not found: /gone")
-        assert (failed.status, failed.error) == ("failed", "path not found: /gone")
-        with pytest.raises(Conflict):
-            fail_scan(s, scan_id, "again")
 
 
 def test_a_real_scan_records_and_rescans_stably(database: Database, tmp_path: Path) -> None:
@@ -192,3 +131,22 @@ def test_a_real_scan_records_and_rescans_stably(database: Database, tmp_path: Pa
     with database.session() as s:
         row = s.scalar(select(Finding).where(Finding.rule == "blocking-call-in-async"))
         assert row.state == "fixed"
+
+
+def test_scan_queued_for_a_project_updates_that_project(database: Database, tmp_path: Path) -> None:
+    root = str(tmp_path)
+    record_scan(database, result(root, [finding("a" * 16, project="apps/svc")], ("apps/svc",)))
+    with database.session() as s:
+        project = s.scalar(select(Project))
+        scan_id = queue_scan(
+            s, str(tmp_path / "apps" / "svc"), requested_by="api", project_id=project.id
+        ).id
+    # The worker scanned the project's own folder: its project is "." there.
+    own = finding("a" * 16, project=".", path="src/main.rs")
+    record_scan(database, result(str(tmp_path / "apps" / "svc"), [own], (".",)), scan_id=scan_id)
+    with database.session() as s:
+        assert s.scalar(select(func.count()).select_from(Project)) == 1
+        again = s.scalar(select(Project))
+        assert (again.root, again.path, again.last_scan_id) == (root, "apps/svc", scan_id)
+        row = s.scalar(select(Finding))
+        assert (row.state, row.path, row.last_scan_id) == ("open", "src/main.rs", scan_id)

@@ -39,6 +39,13 @@ def _register() -> None:
 
     report_cmd.register(app)
 
+    from optimus.cli import apikey_cmd, db_cmd, history_cmd, user_cmd
+
+    history_cmd.register(app)
+    user_cmd.register(app)
+    apikey_cmd.register(app)
+    db_cmd.register(app)
+
 
 @app.callback(invoke_without_command=True)
 def _root(

@@ -45,14 +45,6 @@ def score_settings(line_cost: float | None, grid: str | None) -> ScoreSettings:
         raise UsageError(f"{flag}: {str(exc).rsplit('`: ', 1)[-1]}") from None
 
 
-def check_project(result: ScanResult, project: str | None) -> None:
-    """A --project that names no project found is a usage error listing those found."""
-    if project is None or any(project in (p.name, p.path) for p in result.projects):
-        return
-    found = ", ".join(sorted(p.name for p in result.projects)) or "none"
-    raise UsageError(f"--project: no project named {project!r} was found (found: {found})")
-
-
 def render(
     result: ScanResult, fmt: ReportFormat, project: str | None, settings: ScoreSettings
 ) -> str:
@@ -126,5 +118,4 @@ def register(app: typer.Typer) -> None:
         result = scan(
             targets, ScanOptions(overrides=flags, use_cache=not no_cache, jobs=jobs, debug=debug)
         )
-        check_project(result, project)
         write_output(render(result, output_format, project, settings), output)

@@ -90,9 +90,24 @@ def register(app: typer.Typer) -> None:
         ),
         exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even with findings."),
         debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
+        save: bool = typer.Option(
+            False, "--save", help="Record the scan in the history database (optimus history)."
+        ),
+        database: str | None = typer.Option(
+            None,
+            "--database",
+            metavar="URL",
+            help="History database for --save (default: OPTIMUS_DATABASE_URL, else SQLite "
+            "in the user data folder).",
+            show_default=False,
+        ),
     ) -> None:
         """Scan PATHS for projects and report optimization findings."""
         targets = check_paths(paths)
+        if database is not None and not save:
+            from optimus.errors import UsageError
+
+            raise UsageError("--database only applies with --save")
         flags = overrides(select, ignore, extend_select, exclude, fail_on, preview, no_engines)
         show_bar = output_format is OutputFormat.table and sys.stderr.isatty()
         with ScanProgress(enabled=show_bar) as progress:
@@ -106,6 +121,7 @@ def register(app: typer.Typer) -> None:
                     progress=progress,
                 ),
             )
+        saved = result.findings  # history keeps every finding, whatever the baseline hides
         if baseline is not None:
             result.findings = new_findings(result.findings, load_baseline(str(baseline)))
         if output_format is OutputFormat.table:
@@ -116,6 +132,10 @@ def register(app: typer.Typer) -> None:
         else:
             text = renderer(output_format.value)(result)
         write_output(text, output)
+        if save:
+            from optimus.cli.db_cmd import save_scan
+
+            save_scan(result, saved, database, flags)
         fail = fail_on or load_config(result_root(targets)).fail_on
         raise typer.Exit(0 if exit_zero else exit_code(result, fail))
 

@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 
 from optimus.report.analysis.build import issues_by_category
 from optimus.report.analysis.model import PortfolioReport, ProjectReport
-from optimus.report.analysis.text import duration
+from optimus.report.analysis.text import duration, sentence
 
 RATING_COLORS = {"A": "#1a7f37", "B": "#4d9221", "C": "#9a6700", "D": "#c4520a", "E": "#cf222e"}
 SEVERITY_COLORS = {
@@ -107,6 +107,7 @@ def _environment() -> Environment:
     )
     env.filters["codespans"] = codespans
     env.filters["duration"] = duration
+    env.filters["sentence"] = sentence
     env.filters["anchor"] = anchor
     return env
 

@@ -6,7 +6,8 @@ weighted by severity) divided by the cost of developing the code (lines x minute
 The ratio is rated on a grid (A <= 5%, B <= 10%, C <= 20%, D <= 50%, E above) and mapped
 piecewise-linearly to a score, so the score always falls in its rating's band. As SonarQube
 rates reliability and security by their worst issue, findings of those categories also cap
-the rating (a high-severity reliability finding rates at best D).
+the rating (a high-severity reliability finding rates at best D), and the score is then
+scaled into the capped rating's band.
 
 Everything here is pure: same findings, same lines, same settings give the same score, in
 any order of the findings (sums use ``math.fsum``, which is exactly rounded).
@@ -220,32 +221,32 @@ def _rate(
         for f in findings
     )
     ratio = weighted / dev_minutes
-    rating = ratio_rating(ratio, settings)
-    if capped:
-        rating = _capped(rating, findings, settings)
-    return _in_band(ratio, rating, settings), rating, raw, weighted, ratio
+    cap = _cap(findings, settings) if capped else None
+    rating, score = _rating_and_score(ratio, cap, settings)
+    return score, rating, raw, weighted, ratio
 
 
-def _capped(rating: str, findings: Iterable[Finding], settings: ScoreSettings) -> str:
-    for f in findings:
-        cap = settings.severity_caps.get(f.severity.value)
-        if cap is not None:
-            rating = worse(rating, cap)
-    return rating
+def _cap(findings: Iterable[Finding], settings: ScoreSettings) -> str | None:
+    """The worst rating the severity caps allow for these findings (None: no cap)."""
+    caps = [settings.severity_caps.get(f.severity.value) for f in findings]
+    return max((c for c in caps if c is not None), default=None)
 
 
-def _in_band(ratio: float, rating: str, settings: ScoreSettings) -> int:
-    """The score of a ratio, inside the band of ``rating``.
+def _rating_and_score(ratio: float, cap: str | None, settings: ScoreSettings) -> tuple[str, int]:
+    """The rating (the ratio's, or the cap when worse) and a score inside its band.
 
-    Without a cap the ratio's own score already lies in its band. When a severity cap
-    lowered the rating, the ratio's score is scaled into the lower band, so projects with
-    the same cap still rank by their debt.
+    Under a cap the score is the lower of the ratio's score and that score scaled into the
+    cap's band: both fall as debt grows, so more findings never raise a score, and projects
+    under the same cap still rank by their debt.
     """
     raw = ratio_score(ratio, settings)
+    rating = ratio_rating(ratio, settings)
+    if cap is not None:
+        low, high = BANDS[cap]
+        raw = min(raw, low + raw / 100 * (high - low))
+        rating = worse(rating, cap)
     low, high = BANDS[rating]
-    if rating == ratio_rating(ratio, settings):
-        return min(max(round(raw), low), high)
-    return low + round(raw / 100 * (high - low))
+    return rating, min(max(round(raw), low), high)
 
 
 def score_project(
@@ -272,9 +273,9 @@ def score_project(
         is_capped = category.value in capped_set
         score, rating, raw, _, ratio = _rate(mine, efforts, dev_minutes, is_capped, settings)
         by_category[category.value] = CategoryScore(score, rating, raw, len(mine), ratio)
-    _, rating, raw, weighted, ratio = _rate(findings, efforts, dev_minutes, False, settings)
-    rating = _capped(rating, (f for f in findings if f.category.value in capped_set), settings)
-    score = _in_band(ratio, rating, settings)
+    _, _, raw, weighted, ratio = _rate(findings, efforts, dev_minutes, False, settings)
+    cap = _cap((f for f in findings if f.category.value in capped_set), settings)
+    rating, score = _rating_and_score(ratio, cap, settings)
     return ProjectScore(
         score=score,
         rating=rating,

@@ -8,6 +8,7 @@ the server and the tests each build their own.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -96,6 +97,8 @@ class Database:
         self._echo = echo
         self._engine: Engine | None = None
         self._sessions: sessionmaker[Session] | None = None
+        # The server's threads may all reach for the engine at once on the first request.
+        self._lock = threading.Lock()
 
     @property
     def backend(self) -> str:
@@ -114,7 +117,9 @@ class Database:
     def engine(self) -> Engine:
         """The SQLAlchemy engine, built on first use."""
         if self._engine is None:
-            self._engine = self._build_engine()
+            with self._lock:
+                if self._engine is None:
+                    self._engine = self._build_engine()
         return self._engine
 
     def _build_engine(self) -> Engine:
@@ -148,13 +153,18 @@ class Database:
     def session(self) -> Iterator[Session]:
         """A session that commits when the block ends and rolls back when it raises."""
         if self._sessions is None:
-            self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+            engine = self.engine
+            with self._lock:
+                if self._sessions is None:
+                    self._sessions = sessionmaker(engine, expire_on_commit=False)
         session = self._sessions()
         try:
             yield session
             session.commit()
         except OperationalError as exc:
             session.rollback()
+            if _is_schema_error(exc):
+                raise
             raise self.unavailable(exc) from None
         except BaseException:
             session.rollback()
@@ -217,6 +227,30 @@ class Database:
         head = ScriptDirectory.from_config(self.alembic_config()).get_current_head()
         assert head is not None, "the package ships at least one migration"
         return head
+
+    def ensure_current(self) -> None:
+        """Migrate to the newest revision if needed; refuse a schema newer than this Optimus.
+
+        Checking the revision first keeps the common case (already current) to one query.
+        """
+        from alembic.script import ScriptDirectory
+
+        now = self.current()
+        head = self.head()
+        if now == head:
+            return
+        if now is not None:
+            try:
+                known = ScriptDirectory.from_config(self.alembic_config()).get_revision(now)
+            except Exception:
+                known = None
+            if known is None:
+                raise StoreError(
+                    f"the database at {self.where} is at schema revision {now!r}, which this "
+                    f"Optimus does not know (its newest is {head!r}): it was written by a newer "
+                    "Optimus; upgrade Optimus, or point --database elsewhere"
+                )
+        self.upgrade()
 
     def alembic_config(self) -> Any:
         """A programmatic Alembic configuration: no alembic.ini needed at runtime."""

@@ -172,6 +172,8 @@ class ProjectMetrics(Base):
     by_severity: Mapped[dict[str, int]] = mapped_column(JSONType, default=dict)
     by_category: Mapped[dict[str, int]] = mapped_column(JSONType, default=dict)
     by_rule: Mapped[dict[str, int]] = mapped_column(JSONType, default=dict)
+    # Count rules (unwrap-density counts calls, large-file lines): their counts summed.
+    rule_counts: Mapped[dict[str, int] | None] = mapped_column(JSONType)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     project: Mapped[Project] = relationship(back_populates="metrics")

@@ -164,3 +164,18 @@ def test_no_projects_is_said_plainly() -> None:
     assert report.summary == [
         "Optimus found no project under empty: there is nothing to report on."
     ]
+
+
+def test_unknown_project_is_a_usage_error(synthetic: ScanResult) -> None:
+    from optimus.errors import UsageError
+
+    with pytest.raises(UsageError, match=r"no project named 'nope' was found \(found: svc\)"):
+        build_portfolio(synthetic, project="nope")
+
+
+def test_summary_says_when_the_plan_does_not_move_the_score(portfolio_scan: ScanResult) -> None:
+    store = build_portfolio(portfolio_scan, project="storefront").projects[0]
+    assert store.gain.points == 0
+    text = " ".join(store.summary)
+    assert "leave the score at 59: the C rating is held by findings of phase 3" in text
+    assert "docker-root-user" in text

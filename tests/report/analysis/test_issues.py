@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from optimus.model import Category, Confidence, Finding, Severity
 from optimus.report.analysis.issues import (
     effort_level,
@@ -11,6 +13,8 @@ from optimus.report.analysis.issues import (
     relative,
 )
 from optimus.rules.base import Impact, Reference, Rule
+
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _f(rule: str, severity: Severity, path: str, line: int | None) -> Finding:
@@ -87,3 +91,18 @@ def test_evidence() -> None:
         impact = Impact("30% less memory", bench="bench/memory.py")
 
     assert evidence_of(Benched()).text == "30% less memory (bench/memory.py)"
+
+
+def test_every_claimed_impact_in_the_catalogue_names_its_evidence() -> None:
+    from optimus.registry import all_rules
+
+    claimed = [r for r in all_rules() if r.impact is not None and r.impact.claim]
+    assert {r.name for r in claimed} >= {"cargo-release-profile", "ci-no-timeout"}
+    for r in claimed:
+        impact = r.impact
+        assert impact is not None
+        assert impact.source is not None or impact.bench, r.name
+        if impact.source is not None:
+            assert impact.source in r.references, r.name  # cited in the rule's own docs
+        if impact.bench:
+            assert (ROOT / impact.bench).is_file(), r.name

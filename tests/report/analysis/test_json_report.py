@@ -43,3 +43,25 @@ def test_json_holds_the_analysis(portfolio_scan: ScanResult) -> None:
 
 def test_same_scan_same_text(portfolio_scan: ScanResult) -> None:
     assert render(build_portfolio(portfolio_scan)) == render(build_portfolio(portfolio_scan))
+
+
+def test_every_field_is_documented(portfolio_scan: ScanResult) -> None:
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "reports.md").read_text("utf-8")
+    doc = json.loads(render(build_portfolio(portfolio_scan)))
+    project = doc["projects"][0]
+    orders = next(p for p in doc["projects"] if p["issues"])
+    keys = (
+        set(doc)
+        | set(project)
+        | set(project["score"])
+        | set(orders["issues"][0])
+        | set(orders["issues"][0]["evidence"])
+        | set(orders["phases"][0])
+        | set(orders["kpis"][0])
+        | set(orders["gain"])
+    )
+    forms = ("`{}`", "`{}[]`", "`{}.")
+    missing = sorted(k for k in keys if not any(f.format(k) in docs for f in forms))
+    assert missing == []

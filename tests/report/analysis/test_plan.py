@@ -52,7 +52,8 @@ def test_phases_order_by_matrix_and_say_why_empty() -> None:
     actions = " ".join(phases[3].actions)
     assert "`optimus scan work/svc --fail-on high`" in actions
     assert "GitHub Actions workflow" in actions
-    assert "optimus baseline work/svc" in actions and "error rate" in actions
+    assert "`optimus baseline work/svc -o .optimus-baseline.json`" in actions
+    assert "error rate" in actions
 
 
 def test_phase4_without_findings_has_no_baseline_step() -> None:

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 
 from optimus import __version__
+from optimus.errors import UsageError
 from optimus.model import Category, Finding, Project, ScanResult
 from optimus.report.analysis.issues import group_issues
 from optimus.report.analysis.kpis import kpis_for
@@ -94,11 +95,11 @@ def build_project(
         kpis=kpis,
         gain=gain,
     )
-    report.summary = project_summary(report)
+    report.summary = project_summary(report, settings or ScoreSettings())
     return report
 
 
-def project_summary(r: ProjectReport) -> list[str]:
+def project_summary(r: ProjectReport, settings: ScoreSettings) -> list[str]:
     """The executive summary of a project: a few sentences with real counts."""
     langs = list(r.languages)
     extra = r.frameworks + r.infrastructure
@@ -127,13 +128,41 @@ def project_summary(r: ProjectReport) -> list[str]:
         f"{count_phrase(len(r.issues), 'rule')} ({severity_phrase(r.by_severity)}), about "
         f"{duration(r.score.debt_minutes)} of work by hand; {fix}."
     )
+    for i in r.issues:
+        if i.instances is not None and i.instance_unit:
+            files = joined(i.files[:5]) + (
+                f" and {len(i.files) - 5} more" if len(i.files) > 5 else ""
+            )
+            out.append(
+                f"Counted across the code: {i.instances} {i.instance_unit} in "
+                f"{count_phrase(len(i.files), 'file')} ({files})."
+            )
     top = sorted(r.issues, key=matrix_key)[:3]
     out.append("Most pressing: " + "; ".join(f"{i.headline} ({i.severity})" for i in top) + ".")
+    early = [i for p in r.phases[:2] for i in p.issues]
     if r.gain.points > 0:
         out.append(
             f"Phases 1 and 2 of the plan (about {duration(r.gain.effort_minutes)}) would "
             f"raise the score from {r.score.score} to {r.gain.score_after} "
             f"({r.score.rating} to {r.gain.rating_after})."
+        )
+    elif early:
+        holding = sorted(
+            i.rule
+            for i in r.phases[2].issues
+            if i.category in settings.capped_categories
+            and settings.severity_caps.get(i.severity) == r.gain.rating_after
+        )
+        why = (
+            f"the {r.gain.rating_after} rating is held by findings of phase 3 "
+            f"({', '.join(holding)})"
+            if holding
+            else "their debt is small against the size of the code"
+        )
+        out.append(
+            f"Phases 1 and 2 (about {duration(r.gain.effort_minutes)}) remove "
+            f"{count_phrase(sum(i.findings for i in early), 'finding')} but leave the score at "
+            f"{r.score.score}: {why}."
         )
     return out
 
@@ -143,12 +172,18 @@ def build_portfolio(
     project: str | None = None,
     settings: ScoreSettings | None = None,
 ) -> PortfolioReport:
-    """The portfolio report (every project, or the one named by ``project``)."""
+    """The portfolio report (every project, or the one named by ``project``).
+
+    A ``project`` that names no project of the scan (by name or path) is a UsageError.
+    """
     efforts = rule_efforts()
     groups: dict[str, list[Finding]] = {p.path: [] for p in result.projects}
     for f in result.findings:
         groups.setdefault(f.project, []).append(f)
     chosen = [p for p in result.projects if project is None or project in (p.name, p.path)]
+    if project is not None and not chosen:
+        found = ", ".join(sorted(p.name for p in result.projects)) or "none"
+        raise UsageError(f"--project: no project named {project!r} was found (found: {found})")
     reports = [build_project(p, groups[p.path], result.root, efforts, settings) for p in chosen]
     findings = [f for p in chosen for f in groups[p.path]]
     sev = Counter(f.severity.value for f in findings)

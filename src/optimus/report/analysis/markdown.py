@@ -6,9 +6,11 @@ replaced by a sentence saying why there is nothing in it.
 
 from __future__ import annotations
 
+from optimus.registry import get_rule
 from optimus.report.analysis.build import issues_by_category
+from optimus.report.analysis.issues import DOCS_URL
 from optimus.report.analysis.model import Issue, Phase, PortfolioReport, ProjectReport
-from optimus.report.analysis.text import duration
+from optimus.report.analysis.text import duration, sentence
 from optimus.report.markdown import code, escape, message
 
 LEVELS = ("high", "medium", "low")
@@ -53,7 +55,7 @@ def _portfolio(r: PortfolioReport) -> list[str]:
         urgent = p.by_severity["critical"] + p.by_severity["high"]
         out.append(
             f"| [{escape(p.name)}](#{_anchor(p)}) | {p.score.score} | {p.score.rating} | "
-            f"{p.findings} | {urgent} | {duration(p.score.debt_minutes)} | {escape(p.stack)} |"
+            f"{p.findings} | {urgent} | {_debt(p.score.debt_minutes)} | {escape(p.stack)} |"
         )
     out.append("")
     gaining = [p for p in r.by_gain if p.gain.points > 0]
@@ -91,6 +93,10 @@ def _portfolio(r: PortfolioReport) -> list[str]:
     return out
 
 
+def _debt(minutes: int) -> str:
+    return duration(minutes) if minutes else "none"
+
+
 def _counts_table(label: str, counts: dict[str, int]) -> list[str]:
     present = {k: v for k, v in counts.items() if v}
     head = "| " + label + " | " + " | ".join(present) + " |"
@@ -106,7 +112,10 @@ def _anchor(p: ProjectReport) -> str:
 
 
 def _rule(rule: str) -> str:
-    return f"[{code(rule)}](https://github.com/optimus-bot/optimus/blob/main/docs/rules/{rule}.md)"
+    """The rule name, linked to its documentation when it is a catalogue rule."""
+    if get_rule(rule) is None:
+        return code(rule)
+    return f"[{code(rule)}]({DOCS_URL.format(rule)})"
 
 
 def _heading(p: ProjectReport) -> str:
@@ -138,7 +147,7 @@ def _score_table(p: ProjectReport, h: str) -> list[str]:
         "| --- | ---: | :---: | ---: | ---: |",
     ]
     for name, c in p.score.by_category.items():
-        debt = duration(c.debt_minutes) if c.debt_minutes else "-"
+        debt = _debt(c.debt_minutes)
         out.append(f"| {name} | {c.score} | {c.rating} | {c.findings} | {debt} |")
     return [*out, ""]
 
@@ -148,10 +157,12 @@ def _critical(p: ProjectReport, h: str) -> list[str]:
     out = [f"{h}# Critical issues", ""]
     if not urgent:
         return [*out, "No critical or high-severity finding.", ""]
+    out += ["Findings of critical or high severity, each with what Optimus says about it.", ""]
     for i in urgent:
-        line = f"- **{escape(i.headline)}** ({i.severity}, {i.category}): {message(i.example)}"
+        line = f"- **{escape(i.headline)}** ({i.severity}, {i.category}): "
+        line += message(sentence(i.example))
         if i.findings > 1:
-            line += f" Also at: {_locations(i)}."
+            line += f" All locations: {_locations(i)}."
         out.append(line)
     return [*out, ""]
 

@@ -60,7 +60,8 @@ def build_phases(
         Phase(
             3,
             "Maintainability and dependencies",
-            "Make the code and its dependencies cheaper to change and to keep safe.",
+            "Make the code and its dependencies cheaper to change and to keep safe; the "
+            "remaining reliability and security findings come here too.",
             buckets[3],
             empty_reason=None
             if buckets[3]
@@ -89,8 +90,9 @@ def continuous_actions(
         actions = [f"Run {gate} in CI on every pull request (the project has no CI detected)."]
     if has_findings:
         actions.append(
-            f"Record today's findings with `optimus baseline {target}` so that the gate "
-            "fails only on new ones while the plan is worked through."
+            f"Record today's findings with `optimus baseline {target} -o "
+            ".optimus-baseline.json` and give the gate `--baseline .optimus-baseline.json`, "
+            "so it fails only on new findings while the plan is worked through."
         )
     if kpis:
         names = ", ".join(k.name.lower() for k in kpis[:3])

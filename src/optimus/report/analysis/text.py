@@ -23,6 +23,12 @@ def duration(minutes: float) -> str:
     return f"{hours:,} hours"
 
 
+def sentence(text: str) -> str:
+    """Text ending with a full stop (unless it already ends with punctuation)."""
+    text = text.rstrip()
+    return text if not text or text[-1] in ".!?:" else text + "."
+
+
 def joined(items: Sequence[str]) -> str:
     """ "a", "a and b", "a, b and c"."""
     if len(items) <= 1:
