@@ -78,3 +78,24 @@ def test_from_env_reads_database_and_redis(monkeypatch, tmp_path: Path) -> None:
     assert settings.jwt_secret == "k" * 40
     explicit = ApiSettings.from_env(database_url="sqlite:////tmp/y.db")
     assert explicit.database_url == "sqlite:////tmp/y.db"
+
+
+def test_worker_processes_rebuild_the_same_settings(monkeypatch, tmp_path: Path) -> None:
+    # `optimus serve --workers N` hands its settings to each uvicorn worker this way.
+    import json
+    from dataclasses import asdict, replace
+
+    from optimus.api.app import SETTINGS_ENV, create_app_from_env
+
+    settings = ApiSettings(
+        database_url=f"sqlite:///{tmp_path / 'h.db'}",
+        roots=(str(tmp_path),),
+        auth=True,
+        jwt_secret="w" * 40,
+        cache_ttl_seconds=5,
+    )
+    monkeypatch.setenv(
+        SETTINGS_ENV, json.dumps(asdict(replace(settings, roots=list(settings.roots))))
+    )
+    rebuilt = create_app_from_env().state.optimus.settings
+    assert rebuilt == settings
