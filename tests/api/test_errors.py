@@ -122,4 +122,6 @@ def test_openapi_is_served(api) -> None:
     ):
         assert expected in paths
     assert not any(p.startswith(("/api/v1/runtime", "/api/v1/monetization")) for p in paths)
+    assert set(spec["components"]["securitySchemes"]) == {"bearer", "apiKey"}
+    assert paths["/api/v1/health"]["get"]["security"] == []
     assert client.get("/docs").status_code == 200
