@@ -31,6 +31,7 @@ ENDPOINTS = [
     ("POST", "/api/v1/users", {"name": "newcomer"}, "admin", 201),
     ("GET", "/api/v1/keys", None, "admin", 200),
     ("POST", "/api/v1/keys", {"user": "viewer", "name": "extra"}, "admin", 201),
+    ("GET", "/api/v1/audit", None, "admin", 200),
 ]
 RANK = {"viewer": 0, "operator": 1, "admin": 2}
 

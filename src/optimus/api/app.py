@@ -20,7 +20,17 @@ from optimus.api.deps import AppState
 from optimus.api.errors import install_error_handlers
 from optimus.api.jobs import ScanJobs
 from optimus.api.metrics import MetricsMiddleware, RequestMetrics
-from optimus.api.routes import analysis, auth, findings, keys, projects, scans, system, users
+from optimus.api.routes import (
+    analysis,
+    audit,
+    auth,
+    findings,
+    keys,
+    projects,
+    scans,
+    system,
+    users,
+)
 from optimus.api.schemas import ErrorBody
 from optimus.api.settings import ApiSettings, load_jwt_secret
 from optimus.errors import OptimusError
@@ -95,7 +105,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
     )
     app.state.optimus = app_state
     install_error_handlers(app)
-    for module in (system, auth, projects, analysis, findings, scans, users, keys):
+    for module in (system, auth, projects, analysis, findings, scans, users, keys, audit):
         app.include_router(module.router)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.openapi = lambda: _openapi_with_security(app)  # type: ignore[method-assign]

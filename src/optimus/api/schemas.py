@@ -234,6 +234,16 @@ class TokenOut(BaseModel):
     expires_in: int
 
 
+class AuditOut(_Rows):
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    target: str | None = None
+    detail: dict[str, Any] | None = None
+    remote_addr: str | None = None
+
+
 class HealthOut(BaseModel):
     status: Literal["ok", "degraded"]
     version: str

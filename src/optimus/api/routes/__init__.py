@@ -1,2 +1,2 @@
 """One module per resource under /api/v1: projects, analysis, findings, scans, users, keys,
-auth and system (health, metrics)."""
+auth, audit and system (health, metrics)."""
