@@ -66,3 +66,42 @@ def test_orphaned_scans_are_failed(database: Database, tmp_path: Path) -> None:
         for scan_id in (queued, running):
             scan = s.get(Scan, scan_id)
             assert scan.status == "failed" and "server stopped" in scan.error
+
+
+def test_a_killed_worker_fails_its_scan_and_the_pool_recovers(
+    database: Database, tmp_path: Path
+) -> None:
+    import os
+    import signal
+
+    write_tree(tmp_path, {"lib/pyproject.toml": '[project]\nname = "lib"\n'})
+    landed: list[int] = []
+    jobs = ScanJobs(database, workers=1, landed=lambda: landed.append(1))
+    try:
+        # Start the pool with a job that kills its own worker process.
+        pool = jobs._executor()
+        doomed = _queued(database, tmp_path)
+        future = pool.submit(os.kill, os.getpid(), 0)  # warm the worker
+        future.result(timeout=60)
+        [pid] = list(pool._processes)
+        jobs.submit(doomed, str(tmp_path), "tester")
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while not landed and time.monotonic() < deadline:
+            time.sleep(0.1)
+        with database.session() as s:
+            # Killed while importing the scanner (hundreds of milliseconds): it never ended.
+            scan = s.get(Scan, doomed)
+            assert scan.status == "failed" and "worker stopped" in scan.error
+        assert jobs.failed == 1
+        # The next scan gets a fresh pool and lands.
+        landed.clear()
+        after = _queued(database, tmp_path)
+        jobs.submit(after, str(tmp_path), "tester")
+        deadline = time.monotonic() + 120
+        while not landed and time.monotonic() < deadline:
+            time.sleep(0.1)
+        with database.session() as s:
+            assert s.get(Scan, after).status == "done"
+    finally:
+        jobs.shutdown(wait=True)

@@ -15,7 +15,8 @@ import logging
 import multiprocessing
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from optimus.store.db import Database
 
@@ -85,7 +86,14 @@ class ScanJobs:
     def submit(self, scan_id: int, path: str, requested_by: str) -> None:
         """Hand a queued scan to the pool; never blocks on the scan itself."""
         url = self.db.url.render_as_string(hide_password=False)
-        future = self._executor().submit(run_scan_job, url, scan_id, path, requested_by)
+        args = (run_scan_job, url, scan_id, path, requested_by)
+        try:
+            future = self._executor().submit(*args)
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory) and took the pool with it: start afresh.
+            with self._lock:
+                self._pool = None
+            future = self._executor().submit(*args)
         with self._lock:
             self.submitted += 1
         future.add_done_callback(lambda done: self._done(scan_id, done))
@@ -94,6 +102,10 @@ class ScanJobs:
         status = "failed"
         try:
             status = future.result()
+        except CancelledError:
+            # The server is shutting down: the scan stays queued and the next start-up
+            # closes it as failed (fail_orphaned_scans).
+            return
         except Exception as exc:  # the worker died (killed, out of memory): record why
             log.error("scan %s: worker failed: %s", scan_id, type(exc).__name__)
             try:

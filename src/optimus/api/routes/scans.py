@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from optimus.api.auth import Principal
 from optimus.api.deps import record, require, state
+from optimus.api.errors import ApiError
 from optimus.api.roots import allowed_path
 from optimus.api.schemas import Page, ScanAccepted, ScanOut, ScanRequest
 from optimus.store import scans as store_scans
@@ -47,7 +48,14 @@ def queue(
             {"path": resolved, "project_id": project_id},
         )
         scan_id = scan.id
-    app.jobs.submit(scan_id, resolved, caller.name)
+    try:
+        app.jobs.submit(scan_id, resolved, caller.name)
+    except Exception as exc:  # no worker could be started: say so, and close the scan
+        with app.db.session() as session:
+            store_scans.fail_scan(session, scan_id, f"no scan worker: {type(exc).__name__}")
+        raise ApiError(
+            503, "the background scan workers are unavailable; see the server log"
+        ) from exc
     body = ScanAccepted(
         scan_id=scan_id,
         status="queued",
