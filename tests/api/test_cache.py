@@ -15,11 +15,11 @@ REDIS_URL = os.environ.get("OPTIMUS_TEST_REDIS", "redis://127.0.0.1:6379/15")
 
 
 def test_memory_cache_hits_misses_and_ttl() -> None:
-    cache = MemoryCache(ttl_seconds=0.05)
+    cache = MemoryCache(ttl_seconds=0.5)
     assert cache.get("k") == (None, 0)
     cache.set("k", b"v", 0)
     assert cache.get("k") == (b"v", 0)
-    time.sleep(0.06)
+    time.sleep(0.6)
     assert cache.get("k")[0] is None
     assert (cache.stats.hits, cache.stats.misses, cache.stats.hit_rate) == (1, 2, 0.3333)
 
@@ -136,7 +136,7 @@ def test_concurrent_misses_share_one_query(api, portfolio, monkeypatch) -> None:
     def counted(*args, **kwargs):
         nonlocal calls
         calls += 1
-        time.sleep(0.2)  # long enough for the other requests to arrive meanwhile
+        time.sleep(0.5)  # long enough for the other requests to arrive meanwhile
         return real(*args, **kwargs)
 
     monkeypatch.setattr(projects, "list_projects", counted)
