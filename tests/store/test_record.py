@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from optimus.analyze.engine import ScanOptions, scan
@@ -150,3 +152,24 @@ def test_scan_queued_for_a_project_updates_that_project(database: Database, tmp_
         assert (again.root, again.path, again.last_scan_id) == (root, "apps/svc", scan_id)
         row = s.scalar(select(Finding))
         assert (row.state, row.path, row.last_scan_id) == ("open", "src/main.rs", scan_id)
+
+
+@settings(max_examples=25, deadline=None)
+@given(scans=st.lists(st.sets(st.sampled_from("abcdef")), min_size=1, max_size=6))
+def test_lifecycle_invariants_over_any_sequence_of_scans(scans: list[set[str]]) -> None:
+    """Whatever the scans saw: open = in the latest scan; fixed = seen before, not now."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        db = Database(f"sqlite:///{folder}/h.db")
+        db.upgrade()
+        for seen in scans:
+            record_scan(db, result(folder, [finding(c * 16) for c in sorted(seen)]))
+        ever = set().union(*scans)
+        latest = scans[-1]
+        assert _states(db) == {c * 16: "open" if c in latest else "fixed" for c in ever}
+        with db.session() as s:
+            assert s.scalar(select(Project.open_findings)) == len(latest)
+            for row in s.scalars(select(Finding)):
+                assert (row.fixed_at is None) == (row.state == "open")
+        db.dispose()
