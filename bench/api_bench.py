@@ -378,7 +378,7 @@ def bench_backend(backend: str, args: argparse.Namespace) -> list[dict]:
     return rows
 
 
-def write(rows: list[dict], args: argparse.Namespace, note: str) -> Path:
+def write(rows: list[dict], args: argparse.Namespace, note: str, load_before: float) -> Path:
     stamp = datetime.now(UTC).strftime("%Y-%m-%d-%H%M%S")
     out = HERE / "results"
     out.mkdir(exist_ok=True)
@@ -396,7 +396,9 @@ def write(rows: list[dict], args: argparse.Namespace, note: str) -> Path:
         "seconds_per_scenario": args.seconds,
         "server_workers": args.workers,
         "client": client_name(),
-        "load_average_before": os.getloadavg(),
+        "load_average_before": load_before,
+        # After the run the benchmark's own server and client are part of the figure.
+        "load_average_after": os.getloadavg()[0],
         "note": note,
     }
     (out / f"api-{stamp}.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=2))
@@ -408,7 +410,8 @@ def write(rows: list[dict], args: argparse.Namespace, note: str) -> Path:
         "per scenario "
         f"after a warm-up; server: `optimus serve --workers {args.workers}`, auth off "
         f"(loopback). Machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-        f"load average before the run {meta['load_average_before'][0]:.2f}.",
+        f"1-minute load average {load_before:.2f} before the run and "
+        f"{meta['load_average_after']:.2f} after it (the benchmark's own load included).",
         "",
         f"Note: {note}",
         "",
@@ -453,9 +456,10 @@ def main() -> None:
             )
         )
         return
+    load_before = os.getloadavg()[0]
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     rows = [row for backend in backends for row in bench_backend(backend, args)]
-    print(write(rows, args, args.note))
+    print(write(rows, args, args.note, load_before))
 
 
 if __name__ == "__main__":
