@@ -38,6 +38,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+KEY_ENV = "OPTIMUS_BENCH_KEY"
 PG_SERVER = os.environ.get("OPTIMUS_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432")
 RULES = [
     ("unwrap-density", "reliability"),
@@ -162,7 +163,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(url: str, cache_ttl: float, workers: int) -> tuple[subprocess.Popen, str]:
+def start_server(
+    url: str, cache_ttl: float, workers: int, auth: bool = False
+) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {**os.environ, "OPTIMUS_JWT_SECRET": secrets.token_urlsafe(48)}
     env.pop("OPTIMUS_REDIS_URL", None)
@@ -182,6 +185,7 @@ def start_server(url: str, cache_ttl: float, workers: int) -> tuple[subprocess.P
             str(workers),
             "--log-level",
             "warning",
+            "--auth" if auth else "--no-auth",
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -231,11 +235,14 @@ async def _drive(base: str, scenario: str, connections: int, seconds: float, pro
             return "/api/v1/projects"
         return f"/api/v1/findings?project_id={rng.randint(1, projects)}&limit=50"
 
+    # With --auth every request carries the key, as a client of a real deployment would.
+    key = os.environ.get(KEY_ENV)
+    headers = {"X-API-Key": key} if key else {}
     if client_name() == "aiohttp":
         import aiohttp
 
         connector = aiohttp.TCPConnector(limit=connections)
-        client = aiohttp.ClientSession(base, connector=connector)
+        client = aiohttp.ClientSession(base, connector=connector, headers=headers)
 
         async def get(url: str) -> tuple[int, str]:
             async with client.get(url) as response:
@@ -245,7 +252,7 @@ async def _drive(base: str, scenario: str, connections: int, seconds: float, pro
         import httpx
 
         limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-        client = httpx.AsyncClient(base_url=base, limits=limits, timeout=30)
+        client = httpx.AsyncClient(base_url=base, limits=limits, timeout=30, headers=headers)
 
         async def get(url: str) -> tuple[int, str]:
             response = await client.get(url)
@@ -302,7 +309,9 @@ def drive(base: str, scenario: str, connections: int, seconds: float, projects: 
     }
 
 
-def run_driver(base: str, scenario: str, args: argparse.Namespace) -> dict:
+def run_driver(base: str, scenario: str, args: argparse.Namespace, key: str | None) -> dict:
+    # The key goes through the environment, not the command line other users can list.
+    env = {**os.environ, **({KEY_ENV: key} if key else {})}
     done = subprocess.run(
         [
             sys.executable,
@@ -321,8 +330,22 @@ def run_driver(base: str, scenario: str, args: argparse.Namespace) -> dict:
         capture_output=True,
         text=True,
         check=True,
+        env=env,
     )
     return json.loads(done.stdout)
+
+
+def bench_key(url: str) -> str:
+    """A viewer and an API key for the authenticated runs."""
+    from optimus.store import users
+    from optimus.store.db import Database
+
+    db = Database(url)
+    with db.session() as session:
+        user = users.create_user(session, "bench", "viewer")
+        plaintext = users.create_api_key(session, user, "bench")[1]
+    db.dispose()
+    return plaintext
 
 
 def create_pg() -> tuple[str, str]:
@@ -357,11 +380,12 @@ def bench_backend(backend: str, args: argparse.Namespace) -> list[dict]:
         started = time.perf_counter()
         load(url, args.projects, args.findings)
         print(f"{backend}: loaded in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        key = bench_key(url) if args.auth else None
         for cache_ttl in (30.0, 0.0):
-            server, base = start_server(url, cache_ttl, args.workers)
+            server, base = start_server(url, cache_ttl, args.workers, auth=args.auth)
             try:
                 for scenario in ("projects", "findings"):
-                    figures = run_driver(base, scenario, args)
+                    figures = run_driver(base, scenario, args, key)
                     row = {
                         "backend": backend,
                         "cache": "on" if cache_ttl else "off",
@@ -396,6 +420,7 @@ def write(rows: list[dict], args: argparse.Namespace, note: str, load_before: fl
         "seconds_per_scenario": args.seconds,
         "server_workers": args.workers,
         "client": client_name(),
+        "auth": args.auth,
         "load_average_before": load_before,
         # After the run the benchmark's own server and client are part of the figure.
         "load_average_after": os.getloadavg()[0],
@@ -408,8 +433,9 @@ def write(rows: list[dict], args: argparse.Namespace, note: str, load_before: fl
         f"{args.projects:,} projects, {args.findings:,} findings; {args.connections} concurrent "
         f"connections from a second process ({client_name()}, asyncio), {args.seconds:g} s "
         "per scenario "
-        f"after a warm-up; server: `optimus serve --workers {args.workers}`, auth off "
-        f"(loopback). Machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"after a warm-up; server: `optimus serve --workers {args.workers}`, "
+        + ("auth on (an API key in every request)" if args.auth else "auth off (loopback)")
+        + f". Machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, "
         f"1-minute load average {load_before:.2f} before the run and "
         f"{meta['load_average_after']:.2f} after it (the benchmark's own load included).",
         "",
@@ -445,6 +471,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=1, help="server worker processes")
+    parser.add_argument(
+        "--auth", action="store_true", help="serve with auth on; every request sends an API key"
+    )
     parser.add_argument("--note", default="", help="a line recorded with the figures")
     parser.add_argument("--drive", metavar="BASE_URL", help=argparse.SUPPRESS)
     parser.add_argument("--scenario", default="projects", help=argparse.SUPPRESS)
