@@ -17,6 +17,7 @@ from tests.api.conftest import SECRET, Portfolio, bearer
 ENDPOINTS = [
     ("GET", "/api/v1/projects", None, "viewer", 200),
     ("GET", "/api/v1/projects/{billing}", None, "viewer", 200),
+    ("GET", "/api/v1/projects/{billing}/history", None, "viewer", 200),
     ("GET", "/api/v1/analysis/{billing}/quality", None, "viewer", 200),
     ("GET", "/api/v1/findings", None, "viewer", 200),
     ("GET", "/api/v1/scans", None, "viewer", 200),

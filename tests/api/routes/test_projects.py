@@ -104,3 +104,24 @@ def test_bad_ids_and_parameters_are_json_4xx(
     assert error["message"]
     if field is not None:
         assert field in [d["field"] for d in error["detail"]]
+
+
+def test_history_shows_the_trend_and_rule_deltas(api, database, tmp_path) -> None:
+    from optimus.model import Severity
+    from optimus.store.record import record_scan
+    from tests.store.factories import finding, result
+
+    root = str(tmp_path / "trend")
+    first = [finding(f"u{i}", severity=Severity.LOW) for i in range(3)]
+    record_scan(database, result(root, first))
+    record_scan(database, result(root, first[:1]))
+    client = api()
+    pid = client.get("/api/v1/projects").json()["items"][0]["id"]
+    body = client.get(f"/api/v1/projects/{pid}/history").json()
+    assert [s["findings"] for s in body["scans"]] == [3, 1]
+    assert [(d["rule"], d["first"], d["latest"]) for d in body["deltas"]] == [
+        ("unwrap-density", 3, 1)
+    ]
+    assert len(client.get(f"/api/v1/projects/{pid}/history?limit=1").json()["scans"]) == 1
+    assert client.get(f"/api/v1/projects/{pid}/history?limit=0").status_code == 422
+    assert client.get("/api/v1/projects/999/history").status_code == 404

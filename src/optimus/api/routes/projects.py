@@ -1,4 +1,4 @@
-"""Projects: list (filters, sort, pages) and detail (viewer); scan and analyze (operator)."""
+"""Projects: list (filters, sort, pages), detail, history (viewer); scan, analyze (operator)."""
 
 from __future__ import annotations
 
@@ -16,9 +16,11 @@ from optimus.api.schemas import (
     Page,
     ProjectDetail,
     ProjectOut,
+    RawJson,
     ScanAccepted,
     ScanOut,
 )
+from optimus.store import history
 from optimus.store.queries import projects as queries
 
 router = APIRouter(prefix="/api/v1/projects", tags=["projects"])
@@ -95,6 +97,24 @@ async def project_detail(
                 ScanOut.model_validate(s) for s in queries.recent_scans(session, project)
             ]
             return detail
+
+    return await cached_json(request, build)
+
+
+@router.get("/{project_id}/history", response_model=dict[str, Any])
+async def project_history(
+    request: Request,
+    project_id: ProjectId,
+    _: Annotated[Principal, Depends(require("viewer"))],
+    limit: Annotated[int, Query(ge=1, le=500, description="Latest scans to show.")] = 20,
+) -> Any:
+    """The project's trend, oldest scan first: score, findings by severity, top rules per
+    scan, and each rule's change since the first scan shown ("unwrap-density 226 -> 140")."""
+
+    def build() -> RawJson:
+        with state(request).db.session() as session:
+            project = queries.get_project(session, project_id)
+            return RawJson(history.project_history(session, project, limit).to_dict())
 
     return await cached_json(request, build)
 
