@@ -40,3 +40,17 @@ def test_revoking_twice_is_a_conflict(api, keys) -> None:
     assert first.status_code == 200 and first.json()["revoked_at"]
     assert client.delete(f"/api/v1/keys/{key_id}", headers=admin).status_code == 409
     assert client.delete("/api/v1/keys/777", headers=admin).status_code == 404
+
+
+def test_no_key_or_token_reaches_the_logs(api, keys, caplog) -> None:
+    client = api(auth=True)
+    with caplog.at_level("DEBUG"):
+        created = client.post(
+            "/api/v1/keys", json={"user": "viewer", "name": "ci"}, headers=bearer(keys["admin"])
+        ).json()["key"]
+        token = client.post("/api/v1/auth/token", headers=bearer(created)).json()["access_token"]
+        client.get("/api/v1/projects", headers=bearer(token))
+        client.get("/api/v1/projects", headers={"X-API-Key": created + "x"})
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    for secret in (created, token, keys["admin"]):
+        assert secret not in logged
