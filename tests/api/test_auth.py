@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import jwt
@@ -185,3 +186,34 @@ def test_role_change_applies_to_live_tokens(api, portfolio: Portfolio, keys) -> 
     )
     client.patch(f"/api/v1/users/{viewer_id}", json={"role": "admin"}, headers=admin)
     assert client.get("/api/v1/users", headers=headers).status_code == 200
+
+
+def test_repeated_failed_logins_are_throttled(api, database: Database) -> None:
+    with database.session() as s:
+        users.create_user(s, "dave", "viewer", password="right password")
+    client = api(auth=True)
+    for _ in range(10):
+        wrong = client.post("/api/v1/auth/token", json={"name": "dave", "password": "nope"})
+        assert wrong.status_code == 401
+    # From now on even the right password waits: no more password checks for a while.
+    blocked = client.post("/api/v1/auth/token", json={"name": "dave", "password": "right password"})
+    assert blocked.status_code == 429
+    assert blocked.json()["error"]["code"] == "too_many_requests"
+    assert 1 <= int(blocked.headers["Retry-After"]) <= 61
+    # API keys are not throttled: they cost a hash, not a password check.
+    with database.session() as s:
+        key = users.create_api_key(s, "dave", "k")[1]
+    assert client.post("/api/v1/auth/token", headers=bearer(key)).status_code == 200
+
+
+def test_login_throttle_forgets_old_failures() -> None:
+    from optimus.api.auth import LoginThrottle
+
+    throttle = LoginThrottle(failures=2, window_s=0.2)
+    throttle.failed("10.0.0.1")
+    assert throttle.retry_after("10.0.0.1") is None
+    throttle.failed("10.0.0.1")
+    assert throttle.retry_after("10.0.0.1") is not None
+    assert throttle.retry_after("10.0.0.2") is None
+    time.sleep(0.25)
+    assert throttle.retry_after("10.0.0.1") is None

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -89,6 +90,45 @@ class KeyTouches:
                 return False
             self._at[prefix] = now
             return True
+
+
+class LoginThrottle:
+    """Refuses password logins from an address after repeated failures, for a while.
+
+    A password check costs tens of milliseconds of scrypt on purpose; without a limit, anyone
+    who can reach the server could spend its CPU (and guess passwords) as fast as they like.
+    """
+
+    def __init__(self, failures: int = 10, window_s: float = 60.0) -> None:
+        self.failures = failures
+        self.window_s = window_s
+        self._seen: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, address: str, now: float) -> deque[float]:
+        times = self._seen.setdefault(address, deque())
+        while times and now - times[0] > self.window_s:
+            times.popleft()
+        return times
+
+    def retry_after(self, address: str) -> int | None:
+        """Seconds to wait when ``address`` has failed too often, else None."""
+        now = time.monotonic()
+        with self._lock:
+            times = self._recent(address, now)
+            if len(times) < self.failures:
+                return None
+            return max(1, int(self.window_s - (now - times[0])) + 1)
+
+    def failed(self, address: str) -> None:
+        """Count one failed login from ``address``."""
+        now = time.monotonic()
+        with self._lock:
+            self._recent(address, now).append(now)
+            if len(self._seen) > 10_000:
+                # Bounded memory: forget addresses whose failures have all expired.
+                for key in [k for k, v in self._seen.items() if not self._recent(k, now)]:
+                    del self._seen[key]
 
 
 def user_from_key(session: Session, plaintext: str, touches: KeyTouches) -> User:

@@ -36,6 +36,7 @@ class AppState:
     jobs: ScanJobs
     metrics: RequestMetrics
     touches: auth.KeyTouches
+    logins: auth.LoginThrottle = field(default_factory=auth.LoginThrottle)
     inflight: dict[str, asyncio.Future[bytes]] = field(default_factory=dict)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from optimus.api import auth
-from optimus.api.deps import record, state
+from optimus.api.deps import record, remote, state
 from optimus.api.errors import ApiError
 from optimus.api.schemas import TokenOut, TokenRequest
 from optimus.store import users
@@ -19,7 +19,10 @@ router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 @router.post(
     "/token",
     response_model=TokenOut,
-    responses={401: {"description": "No valid API key, or a wrong name or password."}},
+    responses={
+        401: {"description": "No valid API key, or a wrong name or password."},
+        429: {"description": "Too many failed logins from this address; see Retry-After."},
+    },
 )
 def token(request: Request, body: TokenRequest | None = None) -> Any:
     """A bearer token for the caller: send an API key (Authorization: Bearer opt_... or
@@ -31,6 +34,14 @@ def token(request: Request, body: TokenRequest | None = None) -> Any:
             user = auth.user_from_key(session, given[1], app.touches)
             via = "api-key"
         elif body is not None:
+            address = remote(request) or "unknown"
+            wait = app.logins.retry_after(address)
+            if wait is not None:
+                raise ApiError(
+                    429,
+                    f"too many failed logins from {address}: try again in {wait} s",
+                    headers={"Retry-After": str(wait)},
+                )
             try:
                 user = users.get_user(session, body.name)
             except NotFound:
@@ -39,6 +50,7 @@ def token(request: Request, body: TokenRequest | None = None) -> Any:
                 users.hash_password("x" * 16)
                 user = None
             if user is None or not users.verify_password(user, body.password):
+                app.logins.failed(address)
                 raise ApiError(401, "wrong user name or password, or the user is disabled")
             via = "password"
         else:
