@@ -133,9 +133,13 @@ class LoginThrottle:
 
 def user_from_key(session: Session, plaintext: str, touches: KeyTouches) -> User:
     """The user a live API key belongs to, or 401."""
-    user = users.verify_api_key(session, plaintext, touch=touches.due(plaintext))
+    user = users.verify_api_key(session, plaintext, touch=False)
     if user is None:
         raise _unauthorized("invalid, revoked or disabled API key")
+    # Only live keys are remembered (invalid ones would grow the table without bound); the
+    # second check, about once a minute per key, is the one that writes last_used_at.
+    if touches.due(plaintext):
+        users.verify_api_key(session, plaintext, touch=True)
     return user
 
 

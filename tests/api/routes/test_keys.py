@@ -54,3 +54,17 @@ def test_no_key_or_token_reaches_the_logs(api, keys, caplog) -> None:
     logged = "\n".join(r.getMessage() for r in caplog.records)
     for secret in (created, token, keys["admin"]):
         assert secret not in logged
+
+
+def test_last_use_is_recorded_for_live_keys_only(api, keys, database) -> None:
+    from optimus.store.models import ApiKey
+
+    client = api(auth=True)
+    app_state = client.app.state.optimus
+    for _ in range(3):
+        client.get("/api/v1/projects", headers=bearer(keys["viewer"]))
+    client.get("/api/v1/projects", headers=bearer("opt_AAAAAAAA_" + "c" * 43))
+    with database.session() as s:
+        used = {k.name: k.last_used_at for k in s.query(ApiKey)}
+    assert used["viewer key"] is not None and used["admin key"] is None
+    assert list(app_state.touches._at) == [keys["viewer"][:12]]
