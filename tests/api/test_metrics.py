@@ -39,3 +39,12 @@ def test_routes_are_recorded_by_template(api, portfolio) -> None:
     )
     assert "optimus_cache_misses" in text
     assert "optimus_http_request_duration_seconds_bucket" in text
+
+
+def test_unknown_methods_share_one_label(api) -> None:
+    client = api()
+    for method in ("BREW", "PROPFIND", "X-ANYTHING"):
+        assert client.request(method, "/api/v1/projects").status_code == 405
+    requests = client.get("/api/v1/system/metrics").json()["requests"]
+    assert requests["OTHER /api/v1/projects"]["requests"] == 3
+    assert not any(key.startswith(("BREW", "PROPFIND", "X-ANYTHING")) for key in requests)

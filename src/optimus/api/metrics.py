@@ -20,6 +20,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 
 _WINDOW = 2048
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
 
@@ -126,6 +127,7 @@ class MetricsMiddleware:
             route = scope.get("route")
             # The template (/projects/{project_id}), never the raw path: bounded label values.
             template = getattr(route, "path", None) or "unmatched"
-            self.metrics.observe(
-                scope.get("method", "GET"), template, status, time.perf_counter() - started
-            )
+            method = scope.get("method", "GET")
+            # Any token is a method to HTTP: keep the label set bounded all the same.
+            method = method if method in _METHODS else "OTHER"
+            self.metrics.observe(method, template, status, time.perf_counter() - started)
