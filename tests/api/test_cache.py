@@ -152,3 +152,15 @@ def test_concurrent_misses_share_one_query(api, portfolio, monkeypatch) -> None:
     assert len({r.content for r in responses}) == 1
     assert sorted(r.headers["X-Cache"] for r in responses) == ["miss"] + ["shared"] * 7
     assert calls == 1
+
+
+def test_two_server_processes_share_redis_invalidation(api, portfolio, redis_cache) -> None:
+    # Two apps on one database and one Redis stand for two `--workers` processes.
+    first = api(redis_url=REDIS_URL, cache_prefix=redis_cache.prefix)
+    second = api(redis_url=REDIS_URL, cache_prefix=redis_cache.prefix)
+    url = "/api/v1/findings?state=suppressed"
+    assert first.get(url).json()["total"] == 0
+    assert second.get(url).headers["X-Cache"] == "hit"
+    assert second.post("/api/v1/findings/1/suppress", json={"reason": "x"}).status_code == 200
+    again = first.get(url)
+    assert again.headers["X-Cache"] == "miss" and again.json()["total"] == 1

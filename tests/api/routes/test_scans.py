@@ -134,3 +134,18 @@ def test_scan_status_errors(api) -> None:
     assert client.get("/api/v1/scans/12345").status_code == 404
     assert client.get("/api/v1/scans/0").status_code == 422
     assert client.get("/api/v1/scans?status=lost").status_code == 422
+
+
+def test_a_project_recorded_outside_the_roots_is_not_rescanned(api, portfolio, tmp_path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    client = api(roots=(str(elsewhere),))
+    pid = portfolio.projects["billing"]
+    for action in ("scan", "analyze"):
+        response = client.post(f"/api/v1/projects/{pid}/{action}")
+        assert response.status_code == 403
+        assert response.json()["error"]["code"] == "path_not_allowed"
+    assert client.post("/api/v1/projects/4242/scan").status_code == 404
+    # Only the portfolio's own recorded scan: nothing was queued.
+    assert client.get("/api/v1/scans?status=queued").json()["total"] == 0
+    assert client.get("/api/v1/scans").json()["total"] == 1
