@@ -7,7 +7,7 @@ import os
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pathspec
 
@@ -18,6 +18,7 @@ from optimus.analyze.files import FileOutcome, RawHit, analyze_batch, rules_for_
 from optimus.analyze.fingerprint import normalize_snippet
 from optimus.analyze.hashing import digest_bytes
 from optimus.analyze.project_context import ProjectContext
+from optimus.analyze.scan_cache import Catalogue, ScanCache, StoredScan, scan_key
 from optimus.analyze.selection import enabled_rules
 from optimus.config import Settings, find_config, load_config, validate_selectors
 from optimus.discover.git import git_facts
@@ -33,6 +34,7 @@ from optimus.model import (
     Project,
     ScanResult,
     ScanStats,
+    Stack,
 )
 from optimus.parse.errors import ParseError
 from optimus.parse.kinds import CODE_KINDS
@@ -75,8 +77,6 @@ def _common_root(paths: list[str]) -> str:
 
 
 def _with_overrides(settings: Settings, overrides: dict[str, object]) -> Settings:
-    from dataclasses import replace
-
     return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
 
 
@@ -90,13 +90,10 @@ def scan(paths: list[str], options: ScanOptions | None = None) -> ScanResult:
         if not os.path.exists(p):
             raise UsageError(f"path not found: {p}")
     root = _common_root(paths)
-    rules = all_rules()
-    known = {r.name for r in rules} | {r.code for r in rules}
-    engines = all_engines()
-    engine_names = frozenset(e.name for e in engines)
+    scan_cache = ScanCache(root, options.use_cache)
+    catalogue = scan_cache.catalogue or _catalogue()
     root_settings = _with_overrides(load_config(root, root), options.overrides)
-    validate_selectors(root_settings, known, engine_names)
-    cache = ResultCache(root, options.use_cache)
+    validate_selectors(root_settings, catalogue.known, catalogue.engines)
     diagnostics: list[Diagnostic] = []
     stats = ScanStats()
     projects: list[_Planned] = []
@@ -118,13 +115,70 @@ def scan(paths: list[str], options: ScanOptions | None = None) -> ScanResult:
             settings = root_settings
             if full != "." and find_config(abspath) is not None:
                 settings = _with_overrides(load_config(abspath, root), options.overrides)
-                validate_selectors(settings, known, engine_names)
+                validate_selectors(settings, catalogue.known, catalogue.engines)
             name = os.path.basename(abspath) or abspath
             project = Project(full, name, members=[_join(prefix, m) for m in members])
             if walked.dirs.get(proj_path) and walked.dirs[proj_path].has_vcs:
                 project.git = git_facts(abspath)
             projects.append(_Planned(project, settings, owned[proj_path], abspath, root))
 
+    key = _scan_key(root, projects, diagnostics)
+    stored = scan_cache.get(key)
+    if stored is not None:
+        findings, diagnostics = list(stored.findings), list(stored.diagnostics)
+        stats = replace(stored.stats, files_analyzed=0)
+        stats.files_cached = stored.stats.files_cached + stored.stats.files_analyzed
+        for planned in projects:
+            planned.project.stack = stored.stacks.get(planned.project.path, Stack())
+    else:
+        findings, diagnostics = _analyze(projects, root, options, diagnostics, stats)
+        stacks = {p.project.path: p.project.stack for p in projects}
+        stored = StoredScan(key, findings, diagnostics, replace(stats), stacks)
+        scan_cache.save(stored, scan_cache.catalogue or _catalogue())
+    stats.seconds = round(time.perf_counter() - started, 3)
+    display_root = paths[0] if len(paths) == 1 else root
+    return ScanResult(display_root, [p.project for p in projects], findings, diagnostics, stats)
+
+
+def _catalogue() -> Catalogue:
+    """Rule names and codes and engine names, from the registry (imports every rule)."""
+    rules = all_rules()
+    known = {r.name for r in rules} | {r.code for r in rules}
+    return Catalogue(known, frozenset(e.name for e in all_engines()))
+
+
+def _scan_key(root: str, projects: list[_Planned], diagnostics: list[Diagnostic]) -> str:
+    """The whole-scan cache key: everything the analysis of these projects reads."""
+    parts = [os.path.abspath(root)]
+    parts += [f"{d.path}\0{d.message}" for d in diagnostics]
+    for planned in projects:
+        project = planned.project
+        parts.append(f"{project.path}\0{project.name}\0{project.members}\0{planned.abspath}")
+        parts.append(repr(planned.settings))
+        parts += [f"{e.path}\0{e.kind}\0{e.size}\0{e.mtime_ns}" for e in planned.entries]
+    if any(p.settings.engines for p in projects):
+        for engine in all_engines():
+            program = engine.executable()
+            try:
+                stamp = os.stat(program).st_mtime_ns if program else None
+            except OSError:
+                stamp = None
+            parts.append(f"engine\0{engine.name}\0{program}\0{stamp}")
+    return scan_key(parts)
+
+
+def _analyze(
+    projects: list[_Planned],
+    root: str,
+    options: ScanOptions,
+    diagnostics: list[Diagnostic],
+    stats: ScanStats,
+) -> tuple[list[Finding], list[Diagnostic]]:
+    """Analyse code files (cached per file) and finish every project: sorted findings and
+    diagnostics."""
+    rules = all_rules()
+    engines = all_engines()
+    cache = ResultCache(root, options.use_cache)
     outcomes = _analyze_code(projects, cache, options, diagnostics, stats)
     findings: list[Finding] = []
     missing_engines: set[str] = set()
@@ -140,9 +194,7 @@ def scan(paths: list[str], options: ScanOptions | None = None) -> ScanResult:
     ]
     findings.sort(key=lambda f: (f.project, f.path, f.line or 0, f.rule))
     diagnostics.sort(key=lambda d: (d.path, d.message))
-    stats.seconds = round(time.perf_counter() - started, 3)
-    display_root = paths[0] if len(paths) == 1 else root
-    return ScanResult(display_root, [p.project for p in projects], findings, diagnostics, stats)
+    return findings, diagnostics
 
 
 def _join(prefix: str, path: str) -> str:
