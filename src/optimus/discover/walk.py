@@ -10,11 +10,13 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass, field
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from optimus.model import Diagnostic
 from optimus.parse.kinds import kind_of
+
+if TYPE_CHECKING:
+    import pathspec
 
 #: Folders never entered: dependencies, build output, caches, VCS internals.
 SKIP_DIRS = frozenset(
@@ -102,6 +104,8 @@ def _rel(root: str, path: str) -> str:
 
 
 def _load_gitignore(folder: str) -> pathspec.PathSpec | None:
+    import pathspec  # imported on the first .gitignore met: most trees have few
+
     try:
         with open(os.path.join(folder, ".gitignore"), encoding="utf-8", errors="replace") as fh:
             return pathspec.GitIgnoreSpec.from_lines(fh.read().splitlines())
