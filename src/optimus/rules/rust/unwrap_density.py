@@ -5,8 +5,11 @@ invocations (also inside other macros' token trees, such as `println!`), skippin
 items under `#[cfg(test)]` (or `#[cfg(all(test, ...))]`), `#[test]`-like functions, files
 with an inner `#![cfg(test)]`, files in tests/, benches/ and examples/, and build scripts.
 Not counted either: `.unwrap()`/`.expect(..)` straight on `.lock()`, `.read()` or `.write()`
-(a std lock is only poisoned by an earlier panic), and calls under an `#[allow]`/`#[expect]`
-of `clippy::unwrap_used`, `clippy::expect_used` or `clippy::panic`. One finding per file
+(a std lock is only poisoned by an earlier panic), on `write!`/`writeln!`/`write_str` into
+a `String` (which cannot fail; see ``_string_writes``), and calls under an
+`#[allow]`/`#[expect]` of `clippy::unwrap_used`, `clippy::expect_used` or `clippy::panic`.
+Candidates are found with one tree-sitter query, and files with fewer than `MIN_COUNT`
+candidate calls in their bytes are not parsed for this rule. One finding per file
 with at least `MIN_COUNT` counted calls, with the count and the density per 1000 lines.
 """
 
@@ -24,6 +27,7 @@ from optimus.parse.source import SourceFile
 from optimus.parse.treesitter import captures
 from optimus.registry import rule
 from optimus.rules.base import Hit, Reference, Rule
+from optimus.rules.rust._string_writes import writes_to_string
 from optimus.rules.rust._syntax import (
     LOCK_METHODS,
     allowed_lints,
@@ -79,7 +83,8 @@ def _is_message(argument: Node) -> bool:
 
 def _method_call(node: Node) -> str | None:
     """ "unwrap" for `x.unwrap()`, "expect" for `x.expect("message")`, else None; None too
-    when `x` takes a std lock (`m.lock().unwrap()`: only a poisoned lock fails)."""
+    when `x` takes a std lock (`m.lock().unwrap()`: only a poisoned lock fails) or formats
+    into a String (`write!(s, ..).unwrap()`: cannot fail)."""
     function = node.child_by_field_name("function")
     if function is None or function.type != "field_expression":
         return None
@@ -94,7 +99,9 @@ def _method_call(node: Node) -> str | None:
     ):
         return None
     receiver = function.child_by_field_name("value")
-    return None if receiver is not None and is_lock_call(receiver) else name
+    if receiver is not None and (is_lock_call(receiver) or writes_to_string(receiver)):
+        return None
+    return name
 
 
 def _panic_macro(node: Node) -> bool:
@@ -293,7 +300,10 @@ class UnwrapDensity(Rule):
             "message-like argument, so a parser's own `self.expect(Token::Comma)` does not. "
             "Not counted either: `.unwrap()`/`.expect(..)` directly on `.lock()`, `.read()` or "
             "`.write()` (taking a std `Mutex`/`RwLock`; `try_lock` still counts, it fails for "
-            "real), and calls the code already acknowledges: under `#[allow(..)]` or "
+            "real); `.unwrap()`/`.expect(..)` on formatting into a `String` (`write!(s, ..)`, "
+            "`writeln!`, `s.write_str(..)`, where the file shows that `s` (or `self.field`) "
+            "is a `String`: `impl fmt::Write for String` never fails); and calls the code "
+            "already acknowledges: under `#[allow(..)]` or "
             "`#[expect(..)]` of `clippy::unwrap_used` (for `unwrap`), `clippy::expect_used` "
             "(for `expect`) or `clippy::panic` (for `panic!`) on an enclosing item or "
             "statement, or `#![allow(..)]` in the enclosing module or file."
