@@ -23,9 +23,12 @@ from optimus.parse.source import SourceFile
 from optimus.registry import all_rules
 from optimus.rules.base import Hit, Rule
 
+#: Import statements. The line-anchored ones start with a newline rather than a MULTILINE
+#: `^`, which the regex engine tries at every position (twice as slow); the text searched
+#: gets a newline in front so a first-line import still matches.
 _IMPORTS = {
-    "python": re.compile(rb"^[ \t]*(?:from|import)[ \t]+([A-Za-z_]\w*)", re.MULTILINE),
-    "rust": re.compile(rb"^[ \t]*(?:pub[ \t]+)?(?:use|extern[ \t]+crate)[ \t]+(\w+)", re.MULTILINE),
+    "python": re.compile(rb"\n[ \t]*(?:from|import)[ \t]+([A-Za-z_]\w*)"),
+    "rust": re.compile(rb"\n[ \t]*(?:pub[ \t]+)?(?:use|extern[ \t]+crate)[ \t]+(\w+)"),
     "js": re.compile(rb"(?:from[ \t]+|require\(|import\()['\"]([^'\"./][^'\"]*)['\"]"),
 }
 
@@ -74,8 +77,8 @@ def _imports(kind: str, data: bytes) -> frozenset[str]:
         return frozenset()
     found = set()
     # Imports sit at the top of a file; the stack only needs the frameworks, not every import.
-    for match in pattern.finditer(data, 0, 65536):
-        name = match.group(1).decode("ascii", "replace")
+    for raw in pattern.findall(b"\n" + data[:65536]):
+        name = raw.decode("ascii", "replace")
         if kind in ("javascript", "typescript", "tsx"):
             parts = name.split("/")
             name = "/".join(parts[:2]) if name.startswith("@") else parts[0]
