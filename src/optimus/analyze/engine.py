@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from optimus.analyze.plan import Planned
-from optimus.analyze.scan_cache import Catalogue, ScanCache, StoredScan, scan_key
+from optimus.analyze.scan_cache import Catalogue, ScanCache, StoredScan, StoredTree, scan_key
 from optimus.config import Settings, find_config, load_config, validate_selectors
 from optimus.discover.git import git_facts
 from optimus.discover.projects import assign_files, find_projects
@@ -54,19 +54,97 @@ def scan(paths: list[str], options: ScanOptions | None = None) -> ScanResult:
     catalogue = scan_cache.catalogue or _catalogue()
     root_settings = _with_overrides(load_config(root, root), options.overrides)
     validate_selectors(root_settings, catalogue.known, catalogue.engines)
-    diagnostics: list[Diagnostic] = []
-    stats = ScanStats()
-    projects: list[Planned] = []
+    replayed = _replay(scan_cache, paths, root, root_settings, options, catalogue)
+    if replayed is not None:
+        projects, stored = replayed
+        stats = _as_cached(stored.stats)
+    else:
+        started_ns = time.time_ns()
+        diagnostics: list[Diagnostic] = []
+        projects, tree = _discover(paths, root, root_settings, options, catalogue, diagnostics)
+        key = _scan_key(root, projects, diagnostics)
+        cached = scan_cache.get(key)
+        if cached is None:
+            from optimus.analyze.full import analyze
+
+            stats = ScanStats()
+            findings, diagnostics = analyze(projects, root, options, diagnostics, stats)
+            stacks = {p.project.path: p.project.stack for p in projects}
+            stored = StoredScan(key, findings, diagnostics, replace(stats), stacks)
+        else:
+            stored, stats = cached, _as_cached(cached.stats)
+        if tree is not None:
+            tree.engines, tree.started_ns = _engine_stamp(projects), started_ns
+        stored.tree = tree if tree is not None and tree.trustworthy() else None
+        scan_cache.save(stored, scan_cache.catalogue or _catalogue())
+    for planned in projects:
+        planned.project.stack = stored.stacks.get(planned.project.path, Stack())
+    stats.seconds = round(time.perf_counter() - started, 3)
+    display_root = paths[0] if len(paths) == 1 else root
+    return ScanResult(
+        display_root,
+        [p.project for p in projects],
+        list(stored.findings),
+        list(stored.diagnostics),
+        stats,
+    )
+
+
+def _as_cached(stats: ScanStats) -> ScanStats:
+    """A stored scan's figures as a rescan reports them: every file came from the cache."""
+    cached = stats.files_cached + stats.files_analyzed
+    return replace(stats, files_analyzed=0, files_cached=cached)
+
+
+def _project_settings(
+    full: str,
+    abspath: str,
+    root: str,
+    root_settings: Settings,
+    options: ScanOptions,
+    catalogue: Catalogue,
+) -> Settings:
+    """A project's effective settings: the root's, or its own configuration file's."""
+    if full == "." or find_config(abspath) is None:
+        return root_settings
+    settings = _with_overrides(load_config(abspath, root), options.overrides)
+    validate_selectors(settings, catalogue.known, catalogue.engines)
+    return settings
+
+
+def _discover(
+    paths: list[str],
+    root: str,
+    root_settings: Settings,
+    options: ScanOptions,
+    catalogue: Catalogue,
+    diagnostics: list[Diagnostic],
+) -> tuple[list[Planned], StoredTree | None]:
+    """Walk the paths and plan their projects; with the stamps of what the walk saw (None
+    when the walk met folders or files it could not read)."""
     exclude = None
     if root_settings.exclude:
         import pathspec  # only user excludes need it here; the walk loads it for .gitignore
 
         exclude = pathspec.GitIgnoreSpec.from_lines(root_settings.exclude)
+    projects: list[Planned] = []
+    dirs: list[tuple[str, int, int]] = []
+    files: list[tuple[str, int, int]] = []
+    stored: list[tuple[Project, str, bool, str]] = []
+    readable = True
+    cut = len(root.rstrip(os.sep)) + 1
     for given in paths:
         walked = walk(given, exclude)
         offset = os.path.relpath(walked.root, root).replace(os.sep, "/")
         prefix = "" if offset == "." else offset + "/"
         diagnostics += [Diagnostic(_join(prefix, d.path), d.message) for d in walked.diagnostics]
+        readable = readable and not walked.diagnostics and bool(walked.dirs)
+        base = os.path.join(walked.root, "")
+        dirs += [
+            (_under(root, cut, base + rel if rel != "." else walked.root), *info.stamp)
+            for rel, info in walked.dirs.items()
+        ]
+        files += [(_under(root, cut, e.abspath), e.size, e.mtime_ns) for e in walked.files]
         found = find_projects(walked)
         owned = assign_files(walked.files, found)
         for proj_path, members in sorted(found.items()):
@@ -74,34 +152,56 @@ def scan(paths: list[str], options: ScanOptions | None = None) -> ScanResult:
             full = _join(prefix, proj_path) if proj_path != "." else (offset if prefix else ".")
             for entry in owned[proj_path]:
                 entry.path = prefix + entry.path
-            settings = root_settings
-            if full != "." and find_config(abspath) is not None:
-                settings = _with_overrides(load_config(abspath, root), options.overrides)
-                validate_selectors(settings, catalogue.known, catalogue.engines)
+            settings = _project_settings(full, abspath, root, root_settings, options, catalogue)
             name = os.path.basename(abspath) or abspath
             project = Project(full, name, members=[_join(prefix, m) for m in members])
-            if walked.dirs.get(proj_path) and walked.dirs[proj_path].has_vcs:
+            has_vcs = bool(walked.dirs.get(proj_path) and walked.dirs[proj_path].has_vcs)
+            plain = Project(full, name, members=list(project.members))
+            stored.append((plain, abspath, has_vcs, repr(settings)))
+            if has_vcs:
                 project.git = git_facts(abspath)
             projects.append(Planned(project, settings, owned[proj_path], abspath, root))
+    if not readable:
+        return projects, None
+    absolute = [os.path.abspath(p) for p in paths]
+    overrides = repr(sorted(options.overrides.items()))
+    return projects, StoredTree(root, absolute, overrides, dirs, files, stored, "", 0)
 
-    key = _scan_key(root, projects, diagnostics)
-    stored = scan_cache.get(key)
-    if stored is not None:
-        findings, diagnostics = list(stored.findings), list(stored.diagnostics)
-        stats = replace(stored.stats, files_analyzed=0)
-        stats.files_cached = stored.stats.files_cached + stored.stats.files_analyzed
-        for planned in projects:
-            planned.project.stack = stored.stacks.get(planned.project.path, Stack())
-    else:
-        from optimus.analyze.full import analyze
 
-        findings, diagnostics = analyze(projects, root, options, diagnostics, stats)
-        stacks = {p.project.path: p.project.stack for p in projects}
-        stored = StoredScan(key, findings, diagnostics, replace(stats), stacks)
-        scan_cache.save(stored, scan_cache.catalogue or _catalogue())
-    stats.seconds = round(time.perf_counter() - started, 3)
-    display_root = paths[0] if len(paths) == 1 else root
-    return ScanResult(display_root, [p.project for p in projects], findings, diagnostics, stats)
+def _under(root: str, cut: int, path: str) -> str:
+    """A path under ``root`` relative to it ("." for root itself)."""
+    return "." if path == root else path[cut:]
+
+
+def _replay(
+    scan_cache: ScanCache,
+    paths: list[str],
+    root: str,
+    root_settings: Settings,
+    options: ScanOptions,
+    catalogue: Catalogue,
+) -> tuple[list[Planned], StoredScan] | None:
+    """The stored scan's projects when nothing the walk saw has changed, else None."""
+    stored = scan_cache.stored
+    tree = stored.tree if stored is not None else None
+    if stored is None or tree is None:
+        return None
+    if tree.root != root or tree.paths != [os.path.abspath(p) for p in paths]:
+        return None
+    if tree.overrides != repr(sorted(options.overrides.items())) or not tree.unchanged():
+        return None
+    projects = []
+    for project, abspath, has_vcs, settings_repr in tree.projects:
+        settings = _project_settings(project.path, abspath, root, root_settings, options, catalogue)
+        if repr(settings) != settings_repr:
+            return None  # a configuration outside the tree (`extend`) changed
+        fresh = Project(project.path, project.name, members=list(project.members))
+        if has_vcs:
+            fresh.git = git_facts(abspath)
+        projects.append(Planned(fresh, settings, [], abspath, root))
+    if _engine_stamp(projects) != tree.engines:
+        return None
+    return projects, stored
 
 
 def _catalogue() -> Catalogue:
@@ -122,17 +222,25 @@ def _scan_key(root: str, projects: list[Planned], diagnostics: list[Diagnostic])
         parts.append(f"{project.path}\0{project.name}\0{project.members}\0{planned.abspath}")
         parts.append(repr(planned.settings))
         parts += [f"{e.path}\0{e.kind}\0{e.size}\0{e.mtime_ns}" for e in planned.entries]
-    if any(p.settings.engines for p in projects):
-        from optimus.registry import all_engines
-
-        for engine in all_engines():
-            program = engine.executable()
-            try:
-                stamp = os.stat(program).st_mtime_ns if program else None
-            except OSError:
-                stamp = None
-            parts.append(f"engine\0{engine.name}\0{program}\0{stamp}")
+    parts.append(_engine_stamp(projects))
     return scan_key(parts)
+
+
+def _engine_stamp(projects: list[Planned]) -> str:
+    """Each engine's program and its modification time, where some project runs engines."""
+    if not any(p.settings.engines for p in projects):
+        return ""
+    from optimus.registry import all_engines
+
+    parts = []
+    for engine in all_engines():
+        program = engine.executable()
+        try:
+            stamp = os.stat(program).st_mtime_ns if program else None
+        except OSError:
+            stamp = None
+        parts.append(f"engine\0{engine.name}\0{program}\0{stamp}")
+    return "\n".join(parts)
 
 
 def _join(prefix: str, path: str) -> str:

@@ -15,6 +15,14 @@ reused as a whole. The key covers:
 One small file per scan root, beside the per-file cache; the per-file cache is only loaded
 when this one misses, which is what makes a warm rescan cheap. Like the engines' cache, it
 does not see files that the walk leaves out (ignored or skipped folders).
+
+A rescan does not even need to walk again: the stored :class:`StoredTree` holds the stamp of
+every folder the walk listed (modification and change time: a folder's listing changes only
+with them) and of every file it kept (size and modification time, what the per-file cache
+trusts too), and the projects the walk found. When every stamp still holds, the walk would
+find the same projects and files, so :func:`StoredTree.unchanged` stands in for it. Stamps
+taken within a second of the scan are not trusted (file systems keep times at a coarse
+granularity, so a change in the same tick could keep a stamp), as Git does for its index.
 """
 
 from __future__ import annotations
@@ -27,9 +35,58 @@ from pathlib import Path
 
 from optimus.analyze.cache import cache_dir, code_signature
 from optimus.analyze.hashing import digest_bytes
-from optimus.model import Diagnostic, Finding, ScanStats, Stack
+from optimus.model import Diagnostic, Finding, Project, ScanStats, Stack
 
-_FORMAT = 1
+_FORMAT = 2
+#: Stamps this close to the scan (ns) may hide a change made in the same clock tick.
+_RACY_NS = 1_000_000_000
+
+
+@dataclass
+class StoredTree:
+    """What the walk found, with the stamps that prove it unchanged (paths under ``root``).
+
+    ``projects`` holds each project as discovery made it (no stack, no git facts), its folder,
+    whether it is a repository, and the ``repr`` of its effective settings.
+    """
+
+    root: str
+    paths: list[str]
+    overrides: str
+    dirs: list[tuple[str, int, int]]
+    files: list[tuple[str, int, int]]
+    projects: list[tuple[Project, str, bool, str]]
+    engines: str
+    started_ns: int
+
+    def trustworthy(self) -> bool:
+        """False when a stamp is too close to the scan to prove anything next time."""
+        limit = self.started_ns - _RACY_NS
+        return not any(m >= limit or c >= limit for _, m, c in self.dirs) and not any(
+            m >= limit for _, _, m in self.files
+        )
+
+    def unchanged(self) -> bool:
+        """Whether every folder and file still has its stamp (one stat each, no listing)."""
+        try:
+            fd = os.open(self.root, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        except OSError:
+            return False
+        stat = os.stat
+        try:
+            for path, mtime, ctime in self.dirs:
+                st = stat(path, dir_fd=fd)
+                if st.st_mtime_ns != mtime or st.st_ctime_ns != ctime:
+                    return False
+            for path, size, mtime in self.files:
+                st = stat(path, dir_fd=fd)
+                if st.st_size != size or st.st_mtime_ns != mtime:
+                    return False
+        except OSError:
+            return False
+        finally:
+            os.close(fd)
+        return True
 
 
 @dataclass
@@ -41,6 +98,7 @@ class StoredScan:
     diagnostics: list[Diagnostic]
     stats: ScanStats
     stacks: dict[str, Stack]
+    tree: StoredTree | None = None
 
 
 @dataclass

@@ -83,6 +83,9 @@ class DirInfo:
     names: frozenset[str]
     has_vcs: bool
     yaml_files: list[str] = field(default_factory=list)
+    #: (st_mtime_ns, st_ctime_ns) of the folder, taken before listing it: while both are
+    #: unchanged, so is its listing (a rescan checks this instead of walking again).
+    stamp: tuple[int, int] = (0, 0)
 
 
 @dataclass
@@ -131,6 +134,7 @@ def walk(root: str, exclude: pathspec.PathSpec | None = None) -> WalkResult:
         folder, ignores = stack.pop()
         rel_folder = _rel(root, folder)
         try:
+            folder_stat = os.stat(folder)
             with os.scandir(folder) as it:
                 entries = list(it)
         except OSError as exc:
@@ -141,7 +145,12 @@ def walk(root: str, exclude: pathspec.PathSpec | None = None) -> WalkResult:
             spec = _load_gitignore(folder)
             if spec is not None:
                 ignores = (*ignores, (folder, spec))
-        info = DirInfo(rel_folder, names, ".git" in names or ".hg" in names)
+        info = DirInfo(
+            rel_folder,
+            names,
+            ".git" in names or ".hg" in names,
+            stamp=(folder_stat.st_mtime_ns, folder_stat.st_ctime_ns),
+        )
         dirs[rel_folder] = info
         for entry in entries:
             name = entry.name
