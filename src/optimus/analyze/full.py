@@ -109,8 +109,8 @@ def _analyze_code(
     jobs = options.jobs or os.cpu_count() or 1
     results: list[FileOutcome | str] = []
     if jobs > 1 and total >= _POOL_THRESHOLD:
-        size = max(8, min(256, total // (jobs * 8)))
-        batches = [todo[i : i + size] for i in range(0, total, size)]
+        batches = _batches(todo, sizes, jobs)
+        todo = [item for batch in batches for item in batch]
         context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
         all_rules()  # import the rules before forking so workers inherit them
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
@@ -136,6 +136,31 @@ def _analyze_code(
         stats.files_analyzed += 1
         cache.put(path, *sizes[path], result)
     return outcomes
+
+
+def _batches(
+    todo: list[tuple[str, str, str, str]], sizes: dict[str, tuple[int, int]], jobs: int
+) -> list[list[tuple[str, str, str, str]]]:
+    """Work for the pool: largest files first, in batches of about the same number of bytes.
+
+    Batches of a fixed number of files in path order left one worker on a run of large
+    files while the other sat idle at the end; longest first with even batches keeps both
+    busy to the end (the usual longest-processing-time rule).
+    """
+    ordered = sorted(todo, key=lambda item: sizes[item[1]][0], reverse=True)
+    budget = max(1, sum(sizes[item[1]][0] for item in todo) // (jobs * 24))
+    batches: list[list[tuple[str, str, str, str]]] = []
+    current: list[tuple[str, str, str, str]] = []
+    weight = 0
+    for item in ordered:
+        current.append(item)
+        weight += sizes[item[1]][0] + 2048  # a small file still costs a read and a dispatch
+        if weight >= budget:
+            batches.append(current)
+            current, weight = [], 0
+    if current:
+        batches.append(current)
+    return batches
 
 
 def _finish_project(
