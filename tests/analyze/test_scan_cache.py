@@ -162,3 +162,19 @@ def test_stored_tree_sees_a_missing_folder(tmp_path: Path) -> None:
     (tmp_path / "a/f.py").unlink()
     (tmp_path / "a").rmdir()
     assert not tree.unchanged()
+
+
+def test_root_settings_from_outside_the_tree_are_read_again(
+    tmp_path: Path, walks: list[str]
+) -> None:
+    tree = tmp_path / "tree"
+    _tree(tree)
+    (tree / "optimus.toml").write_text('extend = "../shared.toml"\n')
+    shared = tmp_path / "shared.toml"
+    shared.write_text('exclude = ["svc"]\n')
+    time.sleep(0.05)
+    assert scan([str(tree)], ScanOptions(jobs=1)).projects == []
+    shared.write_text("exclude = []\n")
+    again = scan([str(tree)], ScanOptions(jobs=1))
+    assert len(walks) == 2
+    assert [p.path for p in again.projects] == ["svc"]

@@ -121,7 +121,7 @@ def _discover(
     diagnostics: list[Diagnostic],
 ) -> tuple[list[Planned], StoredTree | None]:
     """Walk the paths and plan their projects; with the stamps of what the walk saw (None
-    when the walk met folders or files it could not read)."""
+    when the walk met folders or files it could not read, or scanned a single file)."""
     exclude = None
     if root_settings.exclude:
         import pathspec  # only user excludes need it here; the walk loads it for .gitignore
@@ -164,8 +164,13 @@ def _discover(
     if not readable:
         return projects, None
     absolute = [os.path.abspath(p) for p in paths]
-    overrides = repr(sorted(options.overrides.items()))
-    return projects, StoredTree(root, absolute, overrides, dirs, files, stored, "", 0)
+    flags = _flags(options, root_settings)
+    return projects, StoredTree(root, absolute, flags, dirs, files, stored, "", 0)
+
+
+def _flags(options: ScanOptions, root_settings: Settings) -> str:
+    """The flags and root settings a stored walk depends on (excludes, selections)."""
+    return f"{sorted(options.overrides.items())!r}\0{root_settings!r}"
 
 
 def _under(root: str, cut: int, path: str) -> str:
@@ -188,7 +193,7 @@ def _replay(
         return None
     if tree.root != root or tree.paths != [os.path.abspath(p) for p in paths]:
         return None
-    if tree.overrides != repr(sorted(options.overrides.items())) or not tree.unchanged():
+    if tree.overrides != _flags(options, root_settings) or not tree.unchanged():
         return None
     projects = []
     for project, abspath, has_vcs, settings_repr in tree.projects:
