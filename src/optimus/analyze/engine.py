@@ -10,11 +10,10 @@ from dataclasses import dataclass, field, replace
 from optimus.analyze.plan import Planned
 from optimus.analyze.scan_cache import Catalogue, ScanCache, StoredScan, StoredTree, scan_key
 from optimus.config import Settings, find_config, load_config, validate_selectors
-from optimus.discover.git import git_facts
 from optimus.discover.projects import assign_files, find_projects
 from optimus.discover.walk import walk
 from optimus.errors import UsageError
-from optimus.model import Diagnostic, Project, ScanResult, ScanStats, Stack
+from optimus.model import Diagnostic, GitFacts, Project, ScanResult, ScanStats, Stack
 
 Progress = Callable[[int, int], None]
 
@@ -159,7 +158,7 @@ def _discover(
             plain = Project(full, name, members=list(project.members))
             stored.append((plain, abspath, has_vcs, repr(settings)))
             if has_vcs:
-                project.git = git_facts(abspath)
+                project.git = _git_facts(abspath)
             projects.append(Planned(project, settings, owned[proj_path], abspath, root))
     if not readable:
         return projects, None
@@ -170,7 +169,14 @@ def _discover(
 
 def _flags(options: ScanOptions, root_settings: Settings) -> str:
     """The flags and root settings a stored walk depends on (excludes, selections)."""
-    return f"{sorted(options.overrides.items())!r}\0{root_settings!r}"
+    given = sorted((k, v) for k, v in options.overrides.items() if v is not None)
+    return f"{given!r}\0{root_settings!r}"
+
+
+def _git_facts(folder: str) -> GitFacts | None:
+    from optimus.discover.git import git_facts  # subprocess: only repositories need it
+
+    return git_facts(folder)
 
 
 def _under(root: str, cut: int, path: str) -> str:
@@ -202,7 +208,7 @@ def _replay(
             return None  # a configuration outside the tree (`extend`) changed
         fresh = Project(project.path, project.name, members=list(project.members))
         if has_vcs:
-            fresh.git = git_facts(abspath)
+            fresh.git = _git_facts(abspath)
         projects.append(Planned(fresh, settings, [], abspath, root))
     if _engine_stamp(projects) != tree.engines:
         return None

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -158,6 +157,8 @@ class ScanCache:
         }
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
+            import tempfile  # only a scan that writes needs it (it imports random)
+
             fd, tmp = tempfile.mkstemp(dir=self.file.parent, suffix=".tmp")
             with os.fdopen(fd, "wb") as fh:
                 pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
