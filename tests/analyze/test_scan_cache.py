@@ -99,6 +99,17 @@ def test_other_flags_walk_again(tmp_path: Path, walks: list[str]) -> None:
     assert not any(f.rule == "blocking-call-in-async" for f in quiet.findings)
 
 
+def test_each_set_of_flags_keeps_its_own_result(tmp_path: Path, walks: list[str]) -> None:
+    _tree(tmp_path)
+    own = ScanOptions(jobs=1, overrides={"engines": False, "select": None})
+    scan([str(tmp_path)], ScanOptions(jobs=1))
+    scan([str(tmp_path)], own)
+    assert len(walks) == 2
+    scan([str(tmp_path)], ScanOptions(jobs=1))
+    scan([str(tmp_path)], own)
+    assert len(walks) == 2  # both replayed
+
+
 def test_a_configuration_outside_the_tree_is_read_again(tmp_path: Path, walks: list[str]) -> None:
     tree = tmp_path / "tree"
     _tree(tree)
@@ -118,14 +129,14 @@ def test_fresh_stamps_are_not_trusted(tmp_path: Path) -> None:
     # Without the test's override: folders made a moment ago cannot prove anything.
     _tree(tmp_path)
     scan([str(tmp_path)], ScanOptions(jobs=1))
-    stored = ScanCache(str(tmp_path)).stored
+    stored = ScanCache(str(tmp_path), flags=engine._given(ScanOptions())).stored
     assert stored is not None and stored.tree is None
 
 
 def test_no_cache_neither_reads_nor_writes_it(tmp_path: Path, walks: list[str]) -> None:
     _tree(tmp_path)
     scan([str(tmp_path)], ScanOptions(jobs=1, use_cache=False))
-    assert ScanCache(str(tmp_path)).stored is None
+    assert ScanCache(str(tmp_path), flags=engine._given(ScanOptions())).stored is None
     scan([str(tmp_path)], ScanOptions(jobs=1))
     again = scan([str(tmp_path)], ScanOptions(jobs=1, use_cache=False))
     assert len(walks) == 3 and again.stats.files_analyzed == 3

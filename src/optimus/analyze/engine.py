@@ -49,7 +49,7 @@ def scan(paths: list[str], options: ScanOptions | None = None) -> ScanResult:
         if not os.path.exists(p):
             raise UsageError(f"path not found: {p}")
     root = _common_root(paths)
-    scan_cache = ScanCache(root, options.use_cache)
+    scan_cache = ScanCache(root, options.use_cache, _given(options))
     catalogue = scan_cache.catalogue or _catalogue()
     root_settings = _with_overrides(load_config(root, root), options.overrides)
     validate_selectors(root_settings, catalogue.known, catalogue.engines)
@@ -169,8 +169,12 @@ def _discover(
 
 def _flags(options: ScanOptions, root_settings: Settings) -> str:
     """The flags and root settings a stored walk depends on (excludes, selections)."""
-    given = sorted((k, v) for k, v in options.overrides.items() if v is not None)
-    return f"{given!r}\0{root_settings!r}"
+    return f"{_given(options)}\0{root_settings!r}"
+
+
+def _given(options: ScanOptions) -> str:
+    """The settings flags set, in a stable form (unset ones left out)."""
+    return repr(sorted((k, v) for k, v in options.overrides.items() if v is not None))
 
 
 def _git_facts(folder: str) -> GitFacts | None:

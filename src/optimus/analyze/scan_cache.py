@@ -110,11 +110,14 @@ class Catalogue:
 
 
 class ScanCache:
-    """The stored result and catalogue of one scan root."""
+    """The stored result and catalogue of one scan root (and set of flags)."""
 
-    def __init__(self, root: str, enabled: bool = True) -> None:
+    def __init__(self, root: str, enabled: bool = True, flags: str = "") -> None:
         self.enabled = enabled
-        name = f"scan-{digest_bytes(os.path.abspath(root).encode())}.result.pickle"
+        # One file per root and set of flags: switching between, say, `--no-engines` and a
+        # full scan keeps both results instead of each replacing the other.
+        where = digest_bytes(f"{os.path.abspath(root)}\0{flags}".encode())
+        name = f"scan-{where}.result.pickle"
         self.file: Path = cache_dir() / name
         self.stored: StoredScan | None = None
         self.catalogue: Catalogue | None = None
