@@ -189,3 +189,14 @@ def test_root_settings_from_outside_the_tree_are_read_again(
     again = scan([str(tree)], ScanOptions(jobs=1))
     assert len(walks) == 2
     assert [p.path for p in again.projects] == ["svc"]
+
+
+def test_stored_tree_pickles_compactly_and_back(tmp_path: Path) -> None:
+    import pickle
+
+    tree = _stamps(tmp_path)
+    tree.files.append(("b/ü.py", 2**40, -5))
+    back = pickle.loads(pickle.dumps(tree))
+    assert back == tree
+    empty = StoredTree("/", ["/"], "", [], [], [], "", 0)
+    assert pickle.loads(pickle.dumps(empty)) == empty
