@@ -30,6 +30,7 @@ from __future__ import annotations
 import os
 import pickle
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,24 +88,30 @@ class StoredTree:
 
     def unchanged(self) -> bool:
         """Whether every folder and file still has its stamp (one stat each, no listing)."""
+        if os.stat not in os.supports_dir_fd:  # Windows: no paths relative to a folder
+            return self._unchanged(lambda path: os.stat(os.path.join(self.root, path)))
         try:
             fd = os.open(self.root, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
         except OSError:
             return False
-        stat = os.stat
+        try:
+            # Relative to an open folder: the kernel resolves only the part under the root.
+            return self._unchanged(lambda path: os.stat(path, dir_fd=fd))
+        finally:
+            os.close(fd)
+
+    def _unchanged(self, stat: Callable[[str], os.stat_result]) -> bool:
         try:
             for path, mtime, ctime in self.dirs:
-                st = stat(path, dir_fd=fd)
+                st = stat(path)
                 if st.st_mtime_ns != mtime or st.st_ctime_ns != ctime:
                     return False
             for path, size, mtime in self.files:
-                st = stat(path, dir_fd=fd)
+                st = stat(path)
                 if st.st_size != size or st.st_mtime_ns != mtime:
                     return False
         except OSError:
             return False
-        finally:
-            os.close(fd)
         return True
 
 
