@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import os
 import pickle
-import tempfile
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from platformdirs import user_cache_dir
-
-from optimus.analyze.files import FileOutcome
 from optimus.analyze.hashing import digest_bytes
+
+if TYPE_CHECKING:
+    from optimus.analyze.files import FileOutcome
 
 _FORMAT = 1
 
@@ -37,7 +37,12 @@ def code_signature() -> str:
 
 def cache_dir() -> Path:
     """Where caches live: $OPTIMUS_CACHE_DIR, or the user cache dir."""
-    return Path(os.environ.get("OPTIMUS_CACHE_DIR") or user_cache_dir("optimus", appauthor=False))
+    configured = os.environ.get("OPTIMUS_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("optimus", appauthor=False))
 
 
 class ResultCache:
@@ -106,6 +111,8 @@ class ResultCache:
             return  # a rescan that changed nothing: no need to rewrite the cache
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
+            import tempfile  # only a scan that writes needs it (it imports random)
+
             fd, tmp = tempfile.mkstemp(dir=self.file.parent, suffix=".tmp")
             with os.fdopen(fd, "wb") as fh:
                 pickle.dump(

@@ -24,23 +24,41 @@ app = typer.Typer(
 EXIT_INTERNAL = 3
 
 
-def _register() -> None:
-    from optimus.cli import baseline_cmd, rules_cmd, scan_cmd
+#: Command name -> the module that registers it. Each command module is imported only when
+#: its command runs (or for --help), so a warm ``scan`` never loads the database layer, the
+#: web server or the report templates (tests/cli/test_startup.py).
+COMMANDS: dict[str, str] = {
+    "scan": "scan_cmd",
+    "baseline": "baseline_cmd",
+    "rules": "rules_cmd",
+    "explain": "rules_cmd",
+    "report": "report_cmd",
+    "history": "history_cmd",
+    "user": "user_cmd",
+    "apikey": "apikey_cmd",
+    "db": "db_cmd",
+    "serve": "serve_cmd",
+}
 
-    scan_cmd.register(app)
-    baseline_cmd.register(app)
-    rules_cmd.register(app)
 
-    from optimus.cli import report_cmd
+def _register(argv: list[str] | None = None) -> None:
+    """Register the command ``argv`` names, or every command when it names none we know."""
+    import importlib
 
-    report_cmd.register(app)
+    wanted = _command_in(argv)
+    modules = [COMMANDS[wanted]] if wanted else list(dict.fromkeys(COMMANDS.values()))
+    for name in modules:
+        module = importlib.import_module(f"optimus.cli.{name}")
+        module.register(app)
 
-    from optimus.cli import apikey_cmd, db_cmd, history_cmd, user_cmd
 
-    history_cmd.register(app)
-    user_cmd.register(app)
-    apikey_cmd.register(app)
-    db_cmd.register(app)
+def _command_in(argv: list[str] | None) -> str | None:
+    """The command word of ``argv`` when it is one of ours; None for --help, --version..."""
+    for arg in argv or ():
+        if arg.startswith("-"):
+            continue
+        return arg if arg in COMMANDS else None
+    return None
 
     from optimus.cli import fix_cmd
 
@@ -65,7 +83,7 @@ def _root(
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script."""
-    _register()
+    _register(argv if argv is not None else sys.argv[1:])
     debug = "--debug" in (argv if argv is not None else sys.argv)
     try:
         # Standalone mode: Typer prints usage errors itself (exit 2) and exits with the

@@ -1,0 +1,166 @@
+"""The response cache: in process and in a real Redis; invalidation and hit rate."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from optimus.api.cache import MemoryCache, RedisCache, make_cache
+
+REDIS_URL = os.environ.get("OPTIMUS_TEST_REDIS", "redis://127.0.0.1:6379/15")
+
+
+def test_memory_cache_hits_misses_and_ttl() -> None:
+    cache = MemoryCache(ttl_seconds=0.5)
+    assert cache.get("k") == (None, 0)
+    cache.set("k", b"v", 0)
+    assert cache.get("k") == (b"v", 0)
+    time.sleep(0.6)
+    assert cache.get("k")[0] is None
+    assert (cache.stats.hits, cache.stats.misses, cache.stats.hit_rate) == (1, 2, 0.3333)
+
+
+def test_memory_cache_refuses_a_value_computed_before_an_invalidation() -> None:
+    cache = MemoryCache()
+    _, generation = cache.get("k")
+    cache.invalidate()  # a scan lands while the value is being computed
+    cache.set("k", b"stale", generation)
+    assert cache.get("k")[0] is None
+    _, fresh = cache.get("k")
+    cache.set("k", b"new", fresh)
+    assert cache.get("k")[0] == b"new"
+
+
+def test_memory_cache_is_bounded() -> None:
+    cache = MemoryCache(max_entries=2)
+    for key in ("a", "b"):
+        cache.set(key, key.encode(), 0)
+    cache.get("a")  # a is now the most recently used
+    cache.set("c", b"c", 0)
+    assert [cache.get(k)[0] for k in ("a", "b", "c")] == [b"a", None, b"c"]
+
+
+def test_make_cache_picks_the_backend() -> None:
+    assert make_cache(None, "p", 1).backend == "memory"
+    off = make_cache("redis://127.0.0.1:1/0", "p", 0)
+    assert off.backend == "off"
+    off.set("k", b"v", 0)
+    assert off.get("k") == (None, 0) and off.stats.misses == 1
+    remote = make_cache("redis://127.0.0.1:1/0", "p", 1)
+    assert remote.backend == "redis"
+    remote.close()
+
+
+@pytest.fixture
+def redis_cache() -> Iterator[RedisCache]:
+    cache = RedisCache(REDIS_URL, prefix=f"optimus-test:{secrets.token_hex(6)}", ttl_seconds=5)
+    if not cache.ping():
+        cache.close()
+        reason = f"Redis at {REDIS_URL} unreachable"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}; CI=true requires it")
+        pytest.skip(reason)
+    yield cache
+    keys = list(cache._client.scan_iter(match=f"{cache.prefix}:*"))
+    if keys:
+        cache._client.delete(*keys)
+    cache.close()
+
+
+def test_redis_cache_round_trip_ttl_and_invalidation(redis_cache: RedisCache) -> None:
+    value, generation = redis_cache.get("projects?limit=50")
+    assert value is None
+    redis_cache.set("projects?limit=50", b'{"items": []}', generation)
+    assert redis_cache.get("projects?limit=50")[0] == b'{"items": []}'
+    ttl = redis_cache._client.pttl(f"{redis_cache.prefix}:{generation}:projects?limit=50")
+    assert 0 < ttl <= 5000
+    redis_cache.invalidate()
+    assert redis_cache.get("projects?limit=50")[0] is None
+    assert (redis_cache.stats.hits, redis_cache.stats.misses) == (1, 2)
+
+
+def test_redis_invalidation_is_seen_by_another_process_client(redis_cache: RedisCache) -> None:
+    other = RedisCache(REDIS_URL, prefix=redis_cache.prefix, ttl_seconds=5)
+    try:
+        _, generation = redis_cache.get("k")
+        redis_cache.set("k", b"v", generation)
+        assert other.get("k")[0] == b"v"
+        other.invalidate()
+        assert redis_cache.get("k")[0] is None
+    finally:
+        other.close()
+
+
+def test_redis_down_is_a_miss_not_an_error() -> None:
+    cache = RedisCache("redis://127.0.0.1:1/0", ttl_seconds=5)
+    assert cache.get("k") == (None, -1)
+    cache.set("k", b"v", -1)
+    cache.invalidate()
+    assert cache.stats.misses == 1 and cache.stats.errors >= 2
+    cache.close()
+
+
+def test_api_on_redis_caches_and_reports_the_hit_rate(api, portfolio, redis_cache) -> None:
+    client = api(redis_url=REDIS_URL, cache_prefix=redis_cache.prefix)
+    first = client.get("/api/v1/projects?sort=-score")
+    second = client.get("/api/v1/projects?sort=-score")
+    assert (first.headers["X-Cache"], second.headers["X-Cache"]) == ("miss", "hit")
+    assert first.content == second.content
+    figures = client.get("/api/v1/system/metrics").json()["cache"]
+    assert figures["backend"] == "redis"
+    assert (figures["hits"], figures["misses"], figures["hit_rate"]) == (1, 1, 0.5)
+    client.post("/api/v1/findings/1/suppress", json={"reason": "noise"})
+    assert client.get("/api/v1/projects?sort=-score").headers["X-Cache"] == "miss"
+
+
+def test_query_order_does_not_split_the_cache(api, portfolio) -> None:
+    client = api()
+    client.get("/api/v1/findings?severity=high&limit=5")
+    assert client.get("/api/v1/findings?limit=5&severity=high").headers["X-Cache"] == "hit"
+
+
+def test_concurrent_misses_share_one_query(api, portfolio, monkeypatch) -> None:
+    import asyncio
+
+    import httpx
+
+    from optimus.store.queries import projects
+
+    calls = 0
+    real = projects.list_projects
+
+    def counted(*args, **kwargs):
+        nonlocal calls
+        calls += 1
+        time.sleep(0.5)  # long enough for the other requests to arrive meanwhile
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(projects, "list_projects", counted)
+    app = api().app
+
+    async def burst() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            return await asyncio.gather(*(client.get("/api/v1/projects") for _ in range(8)))
+
+    responses = asyncio.run(burst())
+    assert all(r.status_code == 200 for r in responses)
+    assert len({r.content for r in responses}) == 1
+    assert sorted(r.headers["X-Cache"] for r in responses) == ["miss"] + ["shared"] * 7
+    assert calls == 1
+
+
+def test_two_server_processes_share_redis_invalidation(api, portfolio, redis_cache) -> None:
+    # Two apps on one database and one Redis stand for two `--workers` processes.
+    first = api(redis_url=REDIS_URL, cache_prefix=redis_cache.prefix)
+    second = api(redis_url=REDIS_URL, cache_prefix=redis_cache.prefix)
+    url = "/api/v1/findings?state=suppressed"
+    assert first.get(url).json()["total"] == 0
+    assert second.get(url).headers["X-Cache"] == "hit"
+    assert second.post("/api/v1/findings/1/suppress", json={"reason": "x"}).status_code == 200
+    again = first.get(url)
+    assert again.headers["X-Cache"] == "miss" and again.json()["total"] == 1
