@@ -158,14 +158,6 @@ def test_missing_path_exits_2(tmp_path: Path) -> None:
     assert done.returncode == 2 and "path not found" in done.stderr
 
 
-def test_scan_marks_fixable_findings(tmp_path: Path) -> None:
-    root = tiny_project(tmp_path / "tiny")
-    with planted(sleep_fixer()):
-        code, out, _ = invoke("scan", str(root), "--format", "json", "--exit-zero")
-    flags = {f["rule"]: f["fixable"] for f in json.loads(out)["findings"]}
-    assert code == 0 and flags[SLEEP] is True and flags["docker-pip-cache"] is False
-
-
 def test_diff_colours_on_a_terminal() -> None:
     from rich.console import Console
 

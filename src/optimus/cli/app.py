@@ -38,6 +38,7 @@ COMMANDS: dict[str, str] = {
     "apikey": "apikey_cmd",
     "db": "db_cmd",
     "serve": "serve_cmd",
+    "fix": "fix_cmd",
 }
 
 
@@ -59,10 +60,6 @@ def _command_in(argv: list[str] | None) -> str | None:
             continue
         return arg if arg in COMMANDS else None
     return None
-
-    from optimus.cli import fix_cmd
-
-    fix_cmd.register(app)
 
 
 @app.callback(invoke_without_command=True)

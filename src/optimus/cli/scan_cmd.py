@@ -121,8 +121,9 @@ def register(app: typer.Typer) -> None:
                     progress=progress,
                 ),
             )
-        if save or output_format in (OutputFormat.json, OutputFormat.sarif):
-            # Only these carry `fixable`; loading the codemods costs ~0.3 s.
+        if save:
+            # History records `fixable`. Loading the codemods (LibCST...) costs ~0.3 s, too
+            # much for every scan (tests/cli/test_startup.py).
             from optimus.fix.fixers import mark_fixable
 
             mark_fixable(result)
