@@ -13,7 +13,7 @@ from optimus.config import Settings, find_config, load_config, validate_selector
 from optimus.discover.projects import assign_files, find_projects
 from optimus.discover.walk import walk
 from optimus.errors import UsageError
-from optimus.model import Diagnostic, GitFacts, Project, ScanResult, ScanStats, Stack
+from optimus.model import Diagnostic, Finding, GitFacts, Project, ScanResult, ScanStats, Stack
 
 Progress = Callable[[int, int], None]
 #: The files a project's own configuration can live in (optimus.config.find_config).
@@ -70,6 +70,7 @@ def scan(paths: list[str], options: ScanOptions | None = None) -> ScanResult:
 
             stats = ScanStats()
             findings, diagnostics = analyze(projects, root, options, diagnostics, stats)
+            _mark_fixable(findings)
             stacks = {p.project.path: p.project.stack for p in projects}
             stored = StoredScan(key, findings, diagnostics, replace(stats), stacks)
         else:
@@ -89,6 +90,23 @@ def scan(paths: list[str], options: ScanOptions | None = None) -> ScanResult:
         list(stored.diagnostics),
         stats,
     )
+
+
+def _mark_fixable(findings: list[Finding]) -> None:
+    """Set ``fixable`` where a registered fixer handles a finding, before the result is stored.
+
+    Done on the analysis path so a replayed scan carries the flags without importing the
+    codemods (LibCST and friends cost a third of a second to import). Only rules that declare
+    ``fixable`` can have a fixer, so a scan without such findings imports nothing.
+    """
+    from optimus.registry import all_rules
+
+    fixable = {r.name for r in all_rules() if r.fixable}
+    if not any(f.rule in fixable for f in findings):
+        return
+    from optimus.fix.fixers import mark_fixable
+
+    mark_fixable(ScanResult("", [], findings, [], ScanStats()))
 
 
 def _as_cached(stats: ScanStats) -> ScanStats:

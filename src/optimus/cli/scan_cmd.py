@@ -121,12 +121,6 @@ def register(app: typer.Typer) -> None:
                     progress=progress,
                 ),
             )
-        if save:
-            # History records `fixable`. Loading the codemods (LibCST...) costs ~0.3 s, too
-            # much for every scan (tests/cli/test_startup.py).
-            from optimus.fix.fixers import mark_fixable
-
-            mark_fixable(result)
         saved = result.findings  # history keeps every finding, whatever the baseline hides
         if baseline is not None:
             result.findings = new_findings(result.findings, load_baseline(str(baseline)))
