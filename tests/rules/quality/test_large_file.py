@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from optimus.parse.source import SourceFile
+from optimus.testing.harness import scan_fixture
 from optimus.rules.quality.large_file import (
     DECLARATION_SHARE,
     LargeFile,
@@ -76,3 +77,33 @@ def test_vendored_trees_are_not_reported() -> None:
         assert _check(code, f"app/{folder}/lib/src/engine.rs", "rust") == []
     assert not is_vendored("src/vendors/engine.rs")
     assert not is_vendored("src/external.rs")
+
+
+def _crate(root, name: str, checksum: bool) -> None:
+    crate = root / name
+    (crate / "src").mkdir(parents=True)
+    (crate / "Cargo.toml").write_text(f'[package]\nname = "{name}"\nversion = "1.0.0"\n')
+    (crate / "src" / "lib.rs").write_text(_rust_logic(1100))
+    if checksum:
+        (crate / ".cargo-checksum.json").write_text('{"files": {}, "package": "00"}')
+
+
+def test_scan_reports_first_party_file_but_not_a_vendored_crate(tmp_path) -> None:
+    _crate(tmp_path, "mine", checksum=False)
+    _crate(tmp_path, "theirs-1.0.0", checksum=True)
+    result = scan_fixture(str(tmp_path), select=["large-file"])
+    assert [f.path for f in result.findings] == ["mine/src/lib.rs"]
+    assert result.findings[0].count == 1103
+
+
+def test_scan_of_site_packages_is_not_reported(tmp_path) -> None:
+    site = tmp_path / "lib" / "python3.11" / "site-packages"
+    (site / "somepkg").mkdir(parents=True)
+    body = "".join(f"    total += {i}\n" for i in range(1100))
+    (site / "somepkg" / "big.py").write_text(f"def f(total):\n{body}    return total\n")
+    assert scan_fixture(str(site), select=["large-file"]).findings == []
+    # The same file in an ordinary folder is reported.
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "big.py").write_text(f"def f(total):\n{body}    return total\n")
+    found = scan_fixture(str(tmp_path / "app"), select=["large-file"]).findings
+    assert [f.path for f in found] == ["big.py"]
