@@ -334,3 +334,19 @@ def test_project_under_site_packages_is_a_diagnostic_not_a_clean_result(tmp_path
         "engine ruff: checked no file: the project folder lies under `site-packages`, which "
         "Ruff excludes by default; its Ruff checks were skipped"
     ]
+
+
+def test_project_with_its_own_config_inside_site_packages_is_skipped_too(tmp_path: Path) -> None:
+    # pandas ships a pyproject.toml: a project of its own, found inside site-packages.
+    site = tmp_path / "lib" / "python3.11" / "site-packages"
+    write_tree(
+        site,
+        {
+            "pandas/pyproject.toml": '[project]\nname = "pandas"\n',
+            "pandas/io.py": "import requests\n\nrequests.get('https://x')\n",
+        },
+    )
+    result = _scan(site)
+    assert not [f for f in result.findings if f.engine == "ruff"]
+    skipped = [d for d in result.diagnostics if "lies under `site-packages`" in d.message]
+    assert {d.path for d in skipped} == {"pandas"}

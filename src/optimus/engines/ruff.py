@@ -128,6 +128,11 @@ class RuffEngine(Engine):
             ",".join(sorted(SKIP_DIRS)),
             ".",
         ]
+        if _under_default_exclude(project_dir):
+            # A project nested inside site-packages (pandas ships a pyproject.toml): Ruff
+            # matches its excludes from the project's own root, so it would lint installed
+            # code that it skips everywhere else. Treat it as the enclosing folder is treated.
+            raise EngineError(no_files_message(project_dir))
         done = self.call(args, project_dir)
         if done.returncode != 0 and foreign_config_failure(done.stderr, project_dir):
             # A nested project's configuration: read only this project's own (or none).
@@ -200,10 +205,15 @@ def own_config(project_dir: str) -> str | None:
         folder = parent
 
 
+def _under_default_exclude(project_dir: str) -> bool:
+    parts = os.path.realpath(project_dir).replace(os.sep, "/").split("/")
+    return any(p in ("site-packages", "dist-packages") for p in parts)
+
+
 def no_files_message(project_dir: str) -> str:
     """Why Ruff checked nothing, for a project that has Python files."""
     parts = os.path.realpath(project_dir).replace(os.sep, "/").split("/")
-    under = next((p for p in parts if p in RUFF_DEFAULT_EXCLUDES), None)
+    under = next((p for p in parts if p in RUFF_DEFAULT_EXCLUDES or p == "dist-packages"), None)
     if under is not None:
         return (
             f"checked no file: the project folder lies under `{under}`, which Ruff "
