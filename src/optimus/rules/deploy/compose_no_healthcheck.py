@@ -10,7 +10,8 @@ from a local Dockerfile whose stage defines ``HEALTHCHECK`` has one. Services th
 ``ports`` or that others depend on need ``restart:`` (or ``deploy.restart_policy``).
 When every dependent already waits for the dependency itself (``nc -z``, ``wait-for-it``,
 ``dockerize -wait``, ``pg_isready`` or a retry loop in its compose ``command``/``entrypoint``
-or in the entrypoint script its image runs), the missing healthcheck is only reported as info.
+or in the entrypoint script its image runs), the missing healthcheck is not reported: the
+problem it would solve (dependents reaching the service before it is ready) does not occur.
 """
 
 from __future__ import annotations
@@ -365,8 +366,8 @@ class ComposeNoHealthcheck(Rule):
             "every dependent already waits for the service by itself (`nc -z`, `wait-for-it`, "
             "`wait-for`, `dockerize -wait`, `pg_isready`, a retry loop with `sleep`) in its "
             "compose `command`/`entrypoint` or in the entrypoint script its image runs (found "
-            "through the Dockerfile's `COPY`), the missing healthcheck is reported as info and "
-            "the message says how it waits. Files "
+            "through the Dockerfile's `COPY`), the missing healthcheck is not reported: "
+            "dependents cannot reach it before it is ready. Files "
             "of one folder are merged as `docker compose -f a -f b` merges them. One "
             "finding per service and problem, on the service's line."
         ),
@@ -498,15 +499,14 @@ class ComposeNoHealthcheck(Rule):
                 # Every dependent waits for it by itself: the healthcheck would only move that
                 # wait into Compose (with service_healthy, its absence breaks `up`: not here).
                 waits = {} if healthy else _dependents_waiting(ctx, name, dependents, merged, sites)
-                yield Hit(
-                    _waiting_message(name, service, waits)
-                    if waits
-                    else _healthcheck_message(name, service, dependents, healthy),
-                    line=line,
-                    path=src.path,
-                    snippet=f"{name}/healthcheck",
-                    severity=Severity.MEDIUM if healthy else Severity.INFO if waits else None,
-                )
+                if not waits:
+                    yield Hit(
+                        _healthcheck_message(name, service, dependents, healthy),
+                        line=line,
+                        path=src.path,
+                        snippet=f"{name}/healthcheck",
+                        severity=Severity.MEDIUM if healthy else None,
+                    )
             if restart_matters and not _has_restart(service):
                 if "ports" in service:
                     role = "publishes ports"
@@ -544,17 +544,6 @@ def _dependents_waiting(
 
 def _names(names: Iterable[str]) -> str:
     return ", ".join(f"`{n}`" for n in sorted(set(names)))
-
-
-def _waiting_message(name: str, service: dict[str, Any], waits: dict[str, str]) -> str:
-    image = f" (image `{service['image']}`)" if isinstance(service.get("image"), str) else ""
-    how = "; ".join(f"`{d}` runs {w}" for d, w in waits.items())
-    return (
-        f"service `{name}`{image} has no `healthcheck`, but what depends on it already waits "
-        f"until it accepts connections ({how}), so the first requests do not reach it while it "
-        f"is still starting; reported as info only. A `healthcheck:` would still let Compose "
-        f"(`condition: service_healthy`) and `docker compose ps` see when `{name}` is ready"
-    )
 
 
 def _healthcheck_message(
