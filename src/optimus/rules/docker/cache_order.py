@@ -205,6 +205,10 @@ def _installs_upstream(dockerfile: Dockerfile, stage: Stage, seen: set[int]) -> 
     return _installs_upstream(dockerfile, parent, seen)
 
 
+#: Folders of CI-only images (a crate's `ci/cgroups/Dockerfile`), built on fresh runners.
+CI_FOLDERS = frozenset({"ci", ".ci", ".github", ".circleci", ".gitlab", ".buildkite"})
+
+
 @rule
 class DockerCacheOrder(Rule):
     name = "docker-cache-order"
@@ -251,7 +255,9 @@ class DockerCacheOrder(Rule):
         ),
         "When not to": (
             "Images built once and never rebuilt, or builds that always start without a "
-            "layer cache (the ordering then gains nothing until a cache is set up)."
+            "layer cache (the ordering then gains nothing until a cache is set up). "
+            "Dockerfiles under CI folders (`ci/`, `.github/`, `.circleci/`, `.gitlab/`, "
+            "`.buildkite/`) are test images built on fresh runners and are not reported."
         ),
     }
     references = (
@@ -266,6 +272,8 @@ class DockerCacheOrder(Rule):
     )
 
     def check(self, src: SourceFile) -> Iterator[Hit]:
+        if any(part in CI_FOLDERS for part in src.path.lower().split("/")[:-1]):
+            return  # built by CI jobs on fresh runners: no layer cache to reuse
         dockerfile = src.dockerfile
         for stage in dockerfile.stages:
             copy_at = next(
