@@ -14,7 +14,7 @@ PROJECTS = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
 
 
 def test_every_fixture_project_is_listed() -> None:
-    assert PROJECTS == ["app", "laptop", "plain_depends", "split_files", "waiting"]
+    assert PROJECTS == ["app", "debug_setup", "laptop", "plain_depends", "split_files", "waiting"]
 
 
 @pytest.mark.parametrize("project", PROJECTS)
@@ -74,3 +74,9 @@ def test_dependents_that_wait_by_themselves_are_not_reported() -> None:
     for name in ("search", "mq", "cache"):
         assert by_service[name].severity.value == "low"
         assert "first requests to it can fail" in by_service[name].message
+
+
+def test_debug_and_ci_compose_files_are_not_deployments() -> None:
+    # Both files would be reported by name alone: the debug setting and the ci/ folder
+    # are what mark them as development and CI setups.
+    assert not assert_rule_matches(str(FIXTURES / "debug_setup"), RULE).findings

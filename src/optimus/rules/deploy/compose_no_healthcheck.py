@@ -38,7 +38,15 @@ _COMPOSE_NAME = re.compile(r"^(?:docker-)?compose((?:\.[a-z0-9_-]+)*)\.ya?ml$")
 _NOT_DEPLOYED = frozenset(
     {"override", "dev", "development", "local", "test", "tests", "testing", "ci", "debug", "e2e"}
 )
-_DEV_DIRS = frozenset({".devcontainer", "devcontainer"})
+_DEV_DIRS = frozenset({".devcontainer", "devcontainer", "ci", ".ci", ".github", ".circleci"})
+#: Debug logging or a debug/development mode switched on: a development or test setup
+#: (Lemmy's `RUST_LOG=...debug`, `DEBUG=1`, `NODE_ENV=development`).
+_DEBUG_SETTING = re.compile(
+    rb"(?im)^\s*-?\s*[\"']?(?:RUST_LOG\s*[=:][^\n]*\bdebug\b"
+    rb"|(?:DEBUG|FLASK_DEBUG|DJANGO_DEBUG)\s*[=:]\s*[\"']?(?:1|true|yes)\b"
+    rb"|(?:LOG_LEVEL|LOGLEVEL)\s*[=:]\s*[\"']?debug\b"
+    rb"|(?:NODE_ENV|FLASK_ENV|APP_ENV|RAILS_ENV)\s*[=:]\s*[\"']?development\b)"
+)
 _ONE_SHOT = "service_completed_successfully"
 _PROD_NAME = re.compile(r"[.\-_](?:prod|production|deploy|live|release|swarm|stack)[.\-_]")
 
@@ -48,6 +56,8 @@ def is_deployed_compose(src: SourceFile) -> bool:
     parts = src.project_path.lower().split("/")
     match = _COMPOSE_NAME.match(parts[-1])
     if match is None or is_test_file(src) or any(p in _DEV_DIRS for p in parts[:-1]):
+        return False
+    if _DEBUG_SETTING.search(src.data):
         return False
     words = set(re.split(r"[.\-_]", match.group(1).strip(".")))
     return not words & _NOT_DEPLOYED
@@ -354,7 +364,9 @@ class ComposeNoHealthcheck(Rule):
         "What it finds": (
             "In docker compose files (`compose.yaml`, `docker-compose.yml`, "
             "`docker-compose.prod.yml`...; not override, dev, test or CI variants, nor "
-            "`.devcontainer/`): (1) a service that another service lists in `depends_on` "
+            "files under `.devcontainer/`, `ci/` or `.github/`, nor files that switch on "
+            "debug logging or a development mode such as `RUST_LOG=...debug`, `DEBUG=1` or "
+            "`NODE_ENV=development`): (1) a service that another service lists in `depends_on` "
             "and that has no `healthcheck` (medium when a dependent waits with `condition: "
             "service_healthy`, low otherwise); a service built from a local Dockerfile "
             "whose stage defines `HEALTHCHECK` has one; (2) a service that publishes "

@@ -18,6 +18,7 @@ from optimus.model import Category, Confidence, Severity
 from optimus.parse.errors import ParseError
 from optimus.registry import rule
 from optimus.rules.base import Hit, Reference, Rule
+from optimus.rules.deploy.compose_no_healthcheck import is_deployed_compose
 from optimus.rules.docker._common import (
     ComposeBuild,
     compose_builds,
@@ -171,6 +172,8 @@ class DockerNoHealthcheck(Rule):
             name = build.compose.path.rsplit("/", 1)[-1]
             if has_dev_words(name) or "override" in name.lower():
                 continue  # compose.override.yml is where compose puts development settings
+            if not is_deployed_compose(build.compose):
+                continue  # CI folders, debug settings: the same test as compose-no-healthcheck
             by_dockerfile.setdefault(build.dockerfile, []).append(build)
         for path, builds in by_dockerfile.items():
             src = ctx.sources.get(path)
