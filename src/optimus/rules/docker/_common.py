@@ -27,6 +27,8 @@ from optimus.parse.source import SourceFile
 #: Development, CI and test images: by folder, or by Dockerfile name (Dockerfile.dev).
 _DEV_FOLDERS = frozenset(
     {".devcontainer", "devcontainer", "ci", ".ci", ".github", ".circleci", ".gitlab", ".buildkite"}
+    # cookiecutter-django's compose/local/<service>/Dockerfile: images for a laptop setup
+    | {"local", "dev", "development"}
 )
 _DEV_DOCKERFILE = re.compile(
     r"^(?:dockerfile\.(?:dev|devel|develop|development|test|tests|ci|local|debug)"
