@@ -282,3 +282,12 @@ def test_applies_only_with_a_dependency_specification() -> None:
         {"pyproject.toml": '[tool.deptry]\nrequirements_files = ["reqs/prod.txt"]\n', "a.py": ""}
     )
     assert not engine.applies(ctx)
+
+
+def test_a_test_folders_own_requirements_are_not_checked() -> None:
+    # backends/neuron/tests/requirements.txt: every import there is test code, which deptry
+    # does not count, so each dependency would be reported as unused.
+    engine = Deptry()
+    files = {"requirements.txt": "pytest\nrequests\n", "test_api.py": "import requests\n"}
+    assert not engine.applies(context(files, project="backends/neuron/tests"))
+    assert engine.applies(context(files, project="backends/neuron"))

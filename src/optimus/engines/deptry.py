@@ -36,6 +36,7 @@ from optimus.analyze.project_context import ProjectContext
 from optimus.engines._deptry_policy import MODULE_NAMES, never_unused, normalize
 from optimus.engines.base import Engine, EngineError, EngineHit
 from optimus.parse.errors import ParseError
+from optimus.parse.source import SourceFile
 from optimus.registry import engine
 from optimus.rules.deps.dev_prod_duplicate import is_dev_group
 
@@ -268,6 +269,11 @@ class Deptry(Engine):
     timeout = 300
 
     def applies(self, ctx: ProjectContext) -> bool:
+        if (
+            ctx.project.path != "."
+            and SourceFile(ctx.prefix + "x.py", "x.py", "python", b"").is_test
+        ):
+            return False  # a tests/ folder's own requirements: every import there is test code
         return "python" in ctx.kinds_present and _has_specification(ctx)
 
     def command(
