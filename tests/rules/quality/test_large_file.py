@@ -107,3 +107,18 @@ def test_scan_of_site_packages_is_not_reported(tmp_path) -> None:
     (tmp_path / "app" / "big.py").write_text(f"def f(total):\n{body}    return total\n")
     found = scan_fixture(str(tmp_path / "app"), select=["large-file"]).findings
     assert [f.path for f in found] == ["big.py"]
+
+
+def test_test_files_and_single_file_libraries_are_not_reported() -> None:
+    body = "".join(f"    total += {i}\n" for i in range(1100))
+    code = f"def f(total):\n{body}    return total\n"
+    assert _check(code, "app/tests/test_big.py", "python") == []
+    bottle = f'"""A micro-framework."""\n__author__ = "M"\n__version__ = "0.12"\n__license__ = "MIT"\n{code}'
+    assert _check(bottle, "pkg/bottle_wrapper/bottle.py", "python") == []
+    assert _check(bottle.replace("__license__", "LICENSE"), "pkg/server.py", "python")
+    bundle = (
+        "(function webpackUniversalModuleDefinition(root, factory) {\n"
+        + "".join(f"  var v{i} = {i};\n" for i in range(1100))
+        + "});\n"
+    )
+    assert _check(bundle, "src/static/js/react-bootstrap.js", "javascript") == []

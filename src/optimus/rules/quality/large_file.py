@@ -14,6 +14,7 @@ to reach the limit (a cheap size test first), so its cost stays small.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 
 from tree_sitter import Node
@@ -71,6 +72,19 @@ def lines_of_code(src: SourceFile) -> int:
 def is_vendored(path: str) -> bool:
     """Whether a folder of the (root-relative) path is a vendored third-party tree."""
     return any(part.lower() in VENDORED_DIRS for part in path.split("/")[:-1])
+
+
+def is_bundled_library(head: bytes) -> bool:
+    """Whether the start of a file shows a third-party library copied in as one file: a
+    webpack UMD bundle (``webpackUniversalModuleDefinition``, ``/******/``), or a Python
+    single-file library declaring its own ``__author__``, ``__version__`` and ``__license__``
+    (bottle.py inside pypiserver)."""
+    if b"webpackUniversalModuleDefinition" in head or b"/******/ (function(modules)" in head:
+        return True
+    return all(
+        re.search(rb"(?m)^__" + name + rb"__\s*=", head)
+        for name in (b"author", b"version", b"license")
+    )
 
 
 def _rows(node: Node) -> range:
@@ -136,7 +150,10 @@ class LargeFile(Rule):
             "`third-party` or `external` on the path), projects that are installed or "
             "vendored copies of a package (a scan of `site-packages`, or a crate folder "
             "with Cargo's `.cargo-checksum.json`, as in `cargo vendor` output and Debian's "
-            "registry), and declaration tables, where more "
+            "registry), test files (long lists of independent cases), libraries copied in "
+            "as one file (a webpack UMD bundle; a Python module that declares its own "
+            "`__author__`, `__version__` and `__license__`, like a vendored `bottle.py`), "
+            "and declaration tables, where more "
             f"than {DECLARATION_SHARE:.0%} of the code lines declare rather than compute: "
             "Rust lines outside any function body (FFI bindings such as `pub const`, "
             "`pub static`, `pub type`, `extern` blocks of `fn ...;`, struct fields, `#[...]` "
@@ -190,6 +207,8 @@ class LargeFile(Rule):
         # header was most of this rule's cost.
         head = b"\n".join(src.data[:4096].split(b"\n", 5)[:5]).lower()
         if any(marker in head for marker in _GENERATED) or is_vendored(src.path):
+            return
+        if src.is_test or is_bundled_library(src.data[:4096]):
             return
         count = lines_of_code(src)
         if count > LIMIT and declaration_share(src) <= DECLARATION_SHARE:
