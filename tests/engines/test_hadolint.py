@@ -196,3 +196,12 @@ def test_shell_form_script_is_reported_only_when_the_script_execs(tmp_path: Path
     (tmp_path / "run.sh").write_text("#!/bin/bash\nexec redis-server --appendonly yes\n")
     found = [f.line for f in _scan(tmp_path).findings if f.rule == "docker-shell-form-cmd"]
     assert found == [3]
+
+
+def test_apt_hygiene_is_not_reported_in_dev_images(tmp_path: Path) -> None:
+    apt = "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y curl\n"
+    (tmp_path / ".devcontainer").mkdir()
+    (tmp_path / ".devcontainer" / "Dockerfile").write_text(apt)
+    (tmp_path / "Dockerfile").write_text(apt + 'CMD ["curl", "--version"]\n')
+    found = {f.path for f in _scan(tmp_path).findings if f.rule == "docker-apt-hygiene"}
+    assert found == {"Dockerfile"}

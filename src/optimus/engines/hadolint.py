@@ -34,7 +34,13 @@ from optimus.parse.dockerfile import Dockerfile
 from optimus.parse.errors import ParseError
 from optimus.parse.source import SourceFile
 from optimus.registry import engine
-from optimus.rules.docker._common import global_args, parent_stage, stage_chain, substitute
+from optimus.rules.docker._common import (
+    global_args,
+    is_dev_image,
+    parent_stage,
+    stage_chain,
+    substitute,
+)
 
 if TYPE_CHECKING:
     from optimus.analyze.project_context import ProjectContext
@@ -259,6 +265,8 @@ def to_hits(
         line = record.get("line") if isinstance(record.get("line"), int) else None
         if code in ("DL3009", "DL3015") and not in_shipped_stage(src, line):
             continue  # a builder stage: its apt leftovers never ship
+        if code in ("DL3009", "DL3015") and is_dev_image(src):
+            continue  # devcontainer, CI and test images: their size is not shipped anywhere
         keyword, end_line = _instruction(src, line)
         if code == "DL3009" and _cleans_lists(src, line):
             continue  # `apt-get dist-clean` (apt 2.7+) deletes the lists; hadolint predates it

@@ -23,6 +23,7 @@ from optimus.rules.base import Hit, Reference, Rule
 from optimus.rules.docker._common import (
     Command,
     chain_env,
+    is_dev_image,
     is_template,
     mount_targets,
     run_commands,
@@ -170,7 +171,9 @@ class DockerPipCache(Rule):
             "image is built FROM a stage with a cache-keeping install, that stage is "
             "reported. A `pip.conf` or `uv.toml` that disables the cache is not read (ENV and "
             "flags are), so Dockerfiles that copy one are skipped only when they set "
-            "`PIP_CONFIG_FILE`/`UV_CONFIG_FILE`."
+            "`PIP_CONFIG_FILE`/`UV_CONFIG_FILE`. Development, CI and test images "
+            "(`.devcontainer/`, `ci/`, `Dockerfile.dev`, a last stage named `dev`...) are "
+            "not reported: their size is not shipped anywhere."
         ),
     }
     references = (
@@ -191,7 +194,7 @@ class DockerPipCache(Rule):
     )
 
     def check(self, src: SourceFile) -> Iterator[Hit]:
-        if is_template(src):
+        if is_template(src) or is_dev_image(src):
             return
         chain = stage_chain(src.dockerfile)
         for stage in reversed(chain):
