@@ -133,14 +133,6 @@ def _is_service(src: SourceFile, builds: list[ComposeBuild], users: dict[str, se
     return bool(SERVER_COMMAND.search(commands))
 
 
-def _starts_something(src: SourceFile) -> bool:
-    try:
-        chain = stage_chain(src.dockerfile)
-    except ParseError:
-        return True  # reported (or not) by check, which sees the same parse
-    return _has_start_command(chain)
-
-
 def _non_root_user(value: Any) -> bool:
     """Whether a compose ``user:`` (``"1000"``, ``"1000:1000"``, ``app``) is not root."""
     if isinstance(value, int):
@@ -251,9 +243,11 @@ class DockerRootUser(Rule):
             "resolved "
             "(`FROM ${BASE}` with no default), images that start their process through "
             "gosu, su-exec, setpriv, s6-setuidgid, runuser or similar, and development and "
-            "CI Dockerfiles, images with no CMD or ENTRYPOINT that nothing in the project "
-            "runs as a service (no EXPOSE, no compose ports, no Kubernetes workload: base "
-            "or tool images), and images whose user is set where they run: every compose "
+            "CI Dockerfiles, images that show no sign of serving (no EXPOSE, no compose "
+            "service publishing or exposing ports, no Kubernetes workload running it, no "
+            "server command such as gunicorn, uvicorn, `java -jar`, nginx, a database "
+            "server...: CLI tool, build and batch images, where a root user exposes little), "
+            "and images whose user is set where they run: every compose "
             "service built from the Dockerfile sets a non-root `user:`, or every container "
             "of the project's Kubernetes workloads that runs the image (matched by the "
             "Dockerfile's folder name, in manifests of the project or of the folders above "
@@ -319,8 +313,8 @@ class DockerRootUser(Rule):
                 continue  # compose runs every service of this image as a non-root user
             if runs_non_root(users, src.path):
                 continue  # the Kubernetes manifests set runAsUser for this image
-            if not _starts_something(src) and not _is_service(src, mine, users):
-                continue  # no command of its own and nothing runs it: a base or tool image
+            if not _is_service(src, mine, users):
+                continue  # a CLI tool, build or batch image: no network-facing process
             for hit in self.check(src):
                 yield Hit(hit.message, line=hit.line, path=src.path, severity=hit.severity)
 
