@@ -12,11 +12,12 @@ import pickle
 import tempfile
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from platformdirs import user_cache_dir
-
-from optimus.analyze.files import FileOutcome
 from optimus.analyze.hashing import digest_bytes
+
+if TYPE_CHECKING:
+    from optimus.analyze.files import FileOutcome
 
 _FORMAT = 1
 
@@ -37,7 +38,12 @@ def code_signature() -> str:
 
 def cache_dir() -> Path:
     """Where caches live: $OPTIMUS_CACHE_DIR, or the user cache dir."""
-    return Path(os.environ.get("OPTIMUS_CACHE_DIR") or user_cache_dir("optimus", appauthor=False))
+    configured = os.environ.get("OPTIMUS_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("optimus", appauthor=False))
 
 
 class ResultCache:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import sys
 import time
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 DELAY_SECONDS = 1.0
 
@@ -27,6 +28,16 @@ class ScanProgress:
         if self._progress is None:
             if time.monotonic() - self._started < DELAY_SECONDS or done >= total:
                 return
+            # Rich is imported only when a bar is shown: a quick (warm) scan never pays for it.
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
             self._progress = Progress(
                 TextColumn("analysing"),
                 BarColumn(),

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from optimus.errors import UsageError
 from optimus.registry import all_engines, all_rules, get_rule
@@ -64,6 +62,10 @@ def register(app: typer.Typer) -> None:
         if as_json:
             typer.echo(json.dumps([rule_dict(r) for r in rules], indent=2))
             return
+        # Rich is imported by the commands that print with it, not when the app starts.
+        from rich.console import Console
+        from rich.table import Table
+
         table = Table()
         for col in ("code", "name", "category", "severity", "confidence", "fixable", "engine"):
             table.add_column(col, no_wrap=True)
@@ -99,6 +101,7 @@ def register(app: typer.Typer) -> None:
             return
         if found is None:
             raise UsageError(f"no rule named {rule!r}; `optimus rules` lists them")
+        from rich.console import Console
         from rich.markdown import Markdown  # imported here: only explain renders Markdown
 
         Console().print(Markdown(rule_markdown(found)))

@@ -10,11 +10,13 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass, field
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from optimus.model import Diagnostic
 from optimus.parse.kinds import kind_of
+
+if TYPE_CHECKING:
+    import pathspec
 
 #: Folders never entered: dependencies, build output, caches, VCS internals.
 SKIP_DIRS = frozenset(
@@ -81,6 +83,9 @@ class DirInfo:
     names: frozenset[str]
     has_vcs: bool
     yaml_files: list[str] = field(default_factory=list)
+    #: (st_mtime_ns, st_ctime_ns) of the folder, taken before listing it: while both are
+    #: unchanged, so is its listing (a rescan checks this instead of walking again).
+    stamp: tuple[int, int] = (0, 0)
 
 
 @dataclass
@@ -94,11 +99,16 @@ class WalkResult:
 
 
 def _rel(root: str, path: str) -> str:
-    rel = os.path.relpath(path, root)
-    return "." if rel == "." else rel.replace(os.sep, "/")
+    # Every walked path starts with root + os.sep: slicing is exact and far cheaper than
+    # os.path.relpath, which normalises both paths on each call.
+    if path == root:
+        return "."
+    return path[len(root.rstrip(os.sep)) + 1 :].replace(os.sep, "/")
 
 
 def _load_gitignore(folder: str) -> pathspec.PathSpec | None:
+    import pathspec  # imported on the first .gitignore met: most trees have few
+
     try:
         with open(os.path.join(folder, ".gitignore"), encoding="utf-8", errors="replace") as fh:
             return pathspec.GitIgnoreSpec.from_lines(fh.read().splitlines())
@@ -124,6 +134,7 @@ def walk(root: str, exclude: pathspec.PathSpec | None = None) -> WalkResult:
         folder, ignores = stack.pop()
         rel_folder = _rel(root, folder)
         try:
+            folder_stat = os.stat(folder)
             with os.scandir(folder) as it:
                 entries = list(it)
         except OSError as exc:
@@ -134,7 +145,12 @@ def walk(root: str, exclude: pathspec.PathSpec | None = None) -> WalkResult:
             spec = _load_gitignore(folder)
             if spec is not None:
                 ignores = (*ignores, (folder, spec))
-        info = DirInfo(rel_folder, names, ".git" in names or ".hg" in names)
+        info = DirInfo(
+            rel_folder,
+            names,
+            ".git" in names or ".hg" in names,
+            stamp=(folder_stat.st_mtime_ns, folder_stat.st_ctime_ns),
+        )
         dirs[rel_folder] = info
         for entry in entries:
             name = entry.name
@@ -172,7 +188,7 @@ def walk(root: str, exclude: pathspec.PathSpec | None = None) -> WalkResult:
 
 def _ignored(path: str, is_dir: bool, ignores: tuple[tuple[str, pathspec.PathSpec], ...]) -> bool:
     for base, spec in ignores:
-        rel = os.path.relpath(path, base).replace(os.sep, "/")
+        rel = _rel(base, path)
         if spec.match_file(rel + "/" if is_dir else rel):
             return True
     return False

@@ -7,8 +7,6 @@ are few per project and analysed beside the project rules that read them togethe
 
 from __future__ import annotations
 
-import fnmatch
-
 #: Languages counted for stacks, by file extension.
 LANGUAGE_BY_EXTENSION = {
     ".py": "Python",
@@ -102,7 +100,8 @@ def kind_of(name: str) -> str | None:
         return "pyproject"
     if lower == "procfile":
         return "procfile"
-    if fnmatch.fnmatch(lower, "requirements*.txt"):
+    # The glob requirements*.txt, without fnmatch: this runs for every file the walk meets.
+    if lower.startswith("requirements") and lower.endswith(".txt") and len(lower) >= 16:
         return "requirements"
     if lower in META_NAMES or lower.endswith(".dockerignore"):
         return "meta"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import cache
 
-from tree_sitter import Language, Node, Parser, Tree
+from tree_sitter import Language, Node, Parser, Query, QueryCursor, Tree
 
 
 @cache
@@ -48,3 +48,15 @@ def walk(node: Node) -> Iterator[Node]:
             visited_children = True
         else:
             return
+
+
+@cache
+def query(kind: str, source: str) -> Query:
+    """A compiled tree-sitter query for a kind's grammar (compiled once per process)."""
+    return Query(_language(kind), source)
+
+
+def captures(kind: str, source: str, node: Node) -> dict[str, list[Node]]:
+    """The nodes each capture name of a query matched under ``node``, found in C: far
+    cheaper than visiting every node from Python when a rule looks for a few node types."""
+    return QueryCursor(query(kind, source)).captures(node)

@@ -119,3 +119,62 @@ def test_clippy_allow_and_expect_silence_their_kind() -> None:
     )
     assert _lines(code) == [2, 5, 7, 10, 15, 18, 20]
     assert _lines(f"#![allow(clippy::unwrap_used, clippy::panic)]\n{code}") == [3]
+
+
+def test_writes_into_a_string_are_not_counted() -> None:
+    code = (
+        "struct B { out: String }\n"
+        "impl B {\n"
+        "    fn f(&mut self, buf: &mut String) {\n"
+        "        let mut s = String::new();\n"
+        '        write!(s, "x").unwrap();\n'
+        '        writeln!(&mut self.out, "y").unwrap();\n'
+        '        buf.write_str("z").expect("cannot fail");\n'
+        "        let t: String = other();\n"
+        "        t.write_char('c').unwrap();\n"
+        "        let n = 1.to_string();\n"
+        "        write!(n, \"{}\", 2).unwrap();\n"
+        "    }\n"
+        "}\n"
+    )
+    assert _lines(code) == []
+
+
+def test_writes_that_can_fail_are_counted() -> None:
+    code = (
+        "struct B { out: String }\n"
+        "struct C { out: File }\n"
+        "impl fmt::Display for D {\n"
+        "    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {\n"
+        '        write!(f, "x").unwrap();\n'  # a Formatter's writer may fail
+        "        Ok(())\n"
+        "    }\n"
+        "}\n"
+        "fn g(file: &mut File, v: Vec<u8>) {\n"
+        '    writeln!(file, "x").unwrap();\n'  # io::Write
+        '    writeln!(self.out, "x").unwrap();\n'  # `out` is a File in C
+        "    let mut s = String::new();\n"
+        "    let s = v;\n"  # shadowed by something that is not a String
+        '    write!(s, "x").unwrap();\n'
+        "    let mut w = String::new();\n"
+        "    if let Some(w) = writer() {\n"
+        '        write!(w, "x").unwrap();\n'  # bound by a pattern: type unknown
+        "    }\n"
+        "    let u = make();\n"
+        '    write!(u, "x").unwrap();\n'  # not known to be a String
+        "}\n"
+        '// write!(s, "x").unwrap() in a comment is not a call\n'
+    )
+    assert _lines(code) == [5, 10, 11, 14, 17, 20]
+
+
+def test_files_with_fewer_candidate_calls_are_not_parsed() -> None:
+    # Two candidates in the bytes: the rule returns before asking for the tree.
+    src = SourceFile("src/lib.rs", "src/lib.rs", "rust", b"fn f() { a.unwrap(); panic!(); }\n")
+    assert list(UnwrapDensity().check(src)) == []
+    assert "tree" not in src.__dict__
+    # Spaces and comments between the name and `(` or `!` still make a candidate.
+    spaced = b"fn f() { a.unwrap (); b.expect /* why */ (\"m\"); panic !(); }\n"
+    src = SourceFile("src/lib.rs", "src/lib.rs", "rust", spaced)
+    (hit,) = UnwrapDensity().check(src)
+    assert hit.count == 3

@@ -5,22 +5,29 @@ invocations (also inside other macros' token trees, such as `println!`), skippin
 items under `#[cfg(test)]` (or `#[cfg(all(test, ...))]`), `#[test]`-like functions, files
 with an inner `#![cfg(test)]`, files in tests/, benches/ and examples/, and build scripts.
 Not counted either: `.unwrap()`/`.expect(..)` straight on `.lock()`, `.read()` or `.write()`
-(a std lock is only poisoned by an earlier panic), and calls under an `#[allow]`/`#[expect]`
-of `clippy::unwrap_used`, `clippy::expect_used` or `clippy::panic`. One finding per file
+(a std lock is only poisoned by an earlier panic), on `write!`/`writeln!`/`write_str` into
+a `String` (which cannot fail; see ``_string_writes``), and calls under an
+`#[allow]`/`#[expect]` of `clippy::unwrap_used`, `clippy::expect_used` or `clippy::panic`.
+Candidates are found with one tree-sitter query, and files with fewer than `MIN_COUNT`
+candidate calls in their bytes are not parsed for this rule. One finding per file
 with at least `MIN_COUNT` counted calls, with the count and the density per 1000 lines.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 
 from tree_sitter import Node
 
 from optimus.model import Category, Confidence, Severity
 from optimus.parse.source import SourceFile
+from optimus.parse.treesitter import captures
 from optimus.registry import rule
 from optimus.rules.base import Hit, Reference, Rule
+from optimus.rules.rust._string_writes import writes_to_string
 from optimus.rules.rust._syntax import (
     LOCK_METHODS,
     allowed_lints,
@@ -76,7 +83,8 @@ def _is_message(argument: Node) -> bool:
 
 def _method_call(node: Node) -> str | None:
     """ "unwrap" for `x.unwrap()`, "expect" for `x.expect("message")`, else None; None too
-    when `x` takes a std lock (`m.lock().unwrap()`: only a poisoned lock fails)."""
+    when `x` takes a std lock (`m.lock().unwrap()`: only a poisoned lock fails) or formats
+    into a String (`write!(s, ..).unwrap()`: cannot fail)."""
     function = node.child_by_field_name("function")
     if function is None or function.type != "field_expression":
         return None
@@ -91,7 +99,9 @@ def _method_call(node: Node) -> str | None:
     ):
         return None
     receiver = function.child_by_field_name("value")
-    return None if receiver is not None and is_lock_call(receiver) else name
+    if receiver is not None and (is_lock_call(receiver) or writes_to_string(receiver)):
+        return None
+    return name
 
 
 def _panic_macro(node: Node) -> bool:
@@ -136,50 +146,120 @@ def _token_tree_calls(tree: Node) -> Iterator[tuple[str, int]]:
             yield name, child.start_point[0] + 1
 
 
+#: The nodes that can hold a counted call, and the attributes that mark test code, found by
+#: one tree-sitter query in C: visiting every node of every file from Python cost more than
+#: parsing the files.
+_QUERY = """
+(call_expression
+  function: (field_expression field: (field_identifier) @name (#any-of? @name "unwrap" "expect"))
+) @call
+(macro_invocation macro: (identifier) @macro (#eq? @macro "panic")) @panic
+(macro_invocation
+  macro: (scoped_identifier name: (identifier) @macro (#eq? @macro "panic"))
+) @panic
+(token_tree (identifier) @token (#any-of? @token "unwrap" "expect" "panic"))
+(attribute_item) @outer
+(inner_attribute_item) @inner
+"""
+_ATTACHED = frozenset({"attribute_item", "inner_attribute_item", "line_comment", "block_comment"})
+#: A counted call needs one of these before `(` or `!`; a file with fewer than MIN_COUNT of
+#: them cannot be reported, so it is not parsed for this rule (comments may sit between).
+_CANDIDATE = re.compile(
+    rb"\b(?:unwrap|expect)(?:\s|//[^\n]*|/\*(?s:.*?)\*/)*\("
+    rb"|\bpanic(?:\s|//[^\n]*|/\*(?s:.*?)\*/)*!"
+)
+
+
+class _Scopes:
+    """Whether a node is test code (or inside an attribute), and which lints are allowed
+    there, from its ancestors' attributes (outer ones are the item's preceding siblings in
+    tree-sitter), memoised per ancestor so a file's calls share the walk up."""
+
+    def __init__(self) -> None:
+        self._memo: dict[Node, tuple[bool, frozenset[str]]] = {}
+
+    def at(self, node: Node) -> tuple[bool, frozenset[str]]:
+        chain: list[Node] = []
+        current: Node | None = node
+        while current is not None and current not in self._memo:
+            chain.append(current)
+            current = current.parent
+        test, allowed = self._memo[current] if current is not None else (False, frozenset())
+        for item in reversed(chain):
+            if not test:
+                test, allowed = self._own(item, allowed)
+            self._memo[item] = (test, allowed)
+        return test, allowed
+
+    @staticmethod
+    def _own(node: Node, allowed: frozenset[str]) -> tuple[bool, frozenset[str]]:
+        if node.type in _ATTACHED:
+            return True, allowed  # nothing inside an attribute (or a comment) is counted
+        test = False
+        sibling = node.prev_sibling
+        while sibling is not None and sibling.type in _ATTACHED:
+            if sibling.type == "attribute_item":
+                test = test or is_test_attribute(sibling)
+                allowed |= allowed_lints(sibling)
+            sibling = sibling.prev_sibling
+        for child in node.children:
+            if child.type == "inner_attribute_item":
+                test = test or is_test_attribute(child)
+                allowed |= allowed_lints(child)
+        return test, allowed
+
+
+def _rows(node: Node) -> range:
+    return range(node.start_point[0] + 1, node.end_point[0] + 2)
+
+
+def _test_rows(outer: list[Node], inner: list[Node]) -> set[int]:
+    """Rows of test code: an item with an outer test attribute (with its attributes), and
+    the whole body whose inner attribute marks it as test code."""
+    rows: set[int] = set()
+    for attribute in inner:
+        if attribute.parent is not None and is_test_attribute(attribute):
+            rows.update(_rows(attribute.parent))
+    for attribute in outer:
+        if not is_test_attribute(attribute):
+            continue
+        rows.update(_rows(attribute))
+        sibling = attribute.next_sibling
+        while sibling is not None:
+            if sibling.type == "attribute_item":
+                rows.update(_rows(sibling))
+            elif sibling.type not in _ATTACHED:
+                rows.update(_rows(sibling))
+                break
+            sibling = sibling.next_sibling
+    return rows
+
+
 def count_panics(root: Node) -> Count:
     """Every panicking call outside test code under ``root`` (a source_file), except those
     under an `#[allow]`/`#[expect]` (outer, on an enclosing item or statement, or inner
     `#![allow]` of an enclosing module or the file) of the kind's Clippy lint."""
-    count = Count()
-    stack: list[tuple[Node, frozenset[str]]] = [(root, frozenset())]
-    while stack:
-        node, allowed = stack.pop()
-        children = node.children
-        for child in children:
-            if child.type == "inner_attribute_item":
-                allowed |= allowed_lints(child)
-        if node.type == "call_expression":
-            kind = _method_call(node)
-            if kind is not None and _LINTS[kind] not in allowed:
-                field_node = node.child_by_field_name("function")
-                name = field_node.child_by_field_name("field") if field_node else None
-                count.lines.append((name or node).start_point[0] + 1)
-        elif node.type == "macro_invocation" and _panic_macro(node):
-            if _LINTS["panic"] not in allowed:
-                count.lines.append(node.start_point[0] + 1)
-        elif node.type == "token_tree":
-            count.lines += (n for k, n in _token_tree_calls(node) if _LINTS[k] not in allowed)
-        if any(c.type == "inner_attribute_item" and is_test_attribute(c) for c in children):
-            count.test_rows.update(range(node.start_point[0] + 1, node.end_point[0] + 2))
+    found = captures("rust", _QUERY, root)
+    count = Count(test_rows=_test_rows(found.get("outer", []), found.get("inner", [])))
+    scopes = _Scopes()
+    for node in found.get("call", []):
+        kind = _method_call(node)
+        if kind is None:
             continue
-        test_attribute = False
-        outer: frozenset[str] = frozenset()
-        for child in children:
-            if child.type == "attribute_item":
-                test_attribute = test_attribute or is_test_attribute(child)
-                outer |= allowed_lints(child)
-                if test_attribute:
-                    count.test_rows.update(range(child.start_point[0] + 1, child.end_point[0] + 2))
-                continue
-            if child.type in ("inner_attribute_item", "line_comment", "block_comment"):
-                continue
-            if test_attribute:
-                count.test_rows.update(range(child.start_point[0] + 1, child.end_point[0] + 2))
-                test_attribute = False
-                outer = frozenset()
-                continue
-            stack.append((child, allowed | outer))
-            outer = frozenset()
+        test, allowed = scopes.at(node)
+        if not test and _LINTS[kind] not in allowed:
+            field_node = node.child_by_field_name("function")
+            name = field_node.child_by_field_name("field") if field_node else None
+            count.lines.append((name or node).start_point[0] + 1)
+    for node in found.get("panic", []):
+        test, allowed = scopes.at(node)
+        if not test and _LINTS["panic"] not in allowed and _panic_macro(node):
+            count.lines.append(node.start_point[0] + 1)
+    trees = {token.parent for token in found.get("token", []) if token.parent is not None}
+    for tree in trees:
+        test, allowed = scopes.at(tree)
+        if not test:
+            count.lines += (n for k, n in _token_tree_calls(tree) if _LINTS[k] not in allowed)
     return count
 
 
@@ -220,7 +300,10 @@ class UnwrapDensity(Rule):
             "message-like argument, so a parser's own `self.expect(Token::Comma)` does not. "
             "Not counted either: `.unwrap()`/`.expect(..)` directly on `.lock()`, `.read()` or "
             "`.write()` (taking a std `Mutex`/`RwLock`; `try_lock` still counts, it fails for "
-            "real), and calls the code already acknowledges: under `#[allow(..)]` or "
+            "real); `.unwrap()`/`.expect(..)` on formatting into a `String` (`write!(s, ..)`, "
+            "`writeln!`, `s.write_str(..)`, where the file shows that `s` (or `self.field`) "
+            "is a `String`: `impl fmt::Write for String` never fails); and calls the code "
+            "already acknowledges: under `#[allow(..)]` or "
             "`#[expect(..)]` of `clippy::unwrap_used` (for `unwrap`), `clippy::expect_used` "
             "(for `expect`) or `clippy::panic` (for `panic!`) on an enclosing item or "
             "statement, or `#![allow(..)]` in the enclosing module or file."
@@ -276,6 +359,8 @@ class UnwrapDensity(Rule):
 
     def check(self, src: SourceFile) -> Iterator[Hit]:
         if src.is_test or _is_build_script(src.project_path):
+            return
+        if sum(1 for _ in islice(_CANDIDATE.finditer(src.data), MIN_COUNT)) < MIN_COUNT:
             return
         found = count_panics(src.tree.root_node)
         lines = found.lines
