@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import re
-from functools import lru_cache
 from typing import Any
 
 from optimus.parse.errors import ParseError
@@ -72,7 +71,6 @@ def container_users(docs: list[dict[str, Any]]) -> dict[str, set[int | None]]:
     return users
 
 
-@lru_cache(maxsize=256)
 def _manifest_docs(folder: str) -> tuple[dict[str, Any], ...]:
     """Kubernetes objects in the manifest folders directly under ``folder`` (two levels)."""
     docs: list[dict[str, Any]] = []

@@ -302,12 +302,20 @@ class DockerRootUser(Rule):
         if not dockerfiles:
             return
         users = container_users([doc for _, doc in ctx.k8s_objects()])
-        for name, found in ancestor_manifest_users(ctx.root, ctx.project.path).items():
-            users.setdefault(name, set()).update(found)
+        read_above = False
         builds: dict[str, list[ComposeBuild]] = {}
         for build in compose_builds(ctx):
             builds.setdefault(build.dockerfile, []).append(build)
         for src in dockerfiles:
+            hits = list(self.check(src))
+            if not hits:
+                continue
+            if not read_above:
+                # Manifests above the project are read from disk: only once something is
+                # reported, so most scans never read them.
+                read_above = True
+                for name, found in ancestor_manifest_users(ctx.root, ctx.project.path).items():
+                    users.setdefault(name, set()).update(found)
             mine = builds.get(src.path, [])
             if mine and all(_non_root_user(b.config.get("user")) for b in mine):
                 continue  # compose runs every service of this image as a non-root user
@@ -315,7 +323,7 @@ class DockerRootUser(Rule):
                 continue  # the Kubernetes manifests set runAsUser for this image
             if not _is_service(src, mine, users):
                 continue  # a CLI tool, build or batch image: no network-facing process
-            for hit in self.check(src):
+            for hit in hits:
                 yield Hit(hit.message, line=hit.line, path=src.path, severity=hit.severity)
 
     def check(self, src: SourceFile) -> Iterator[Hit]:
