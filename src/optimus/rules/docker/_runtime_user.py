@@ -127,3 +127,34 @@ def runs_non_root(users: dict[str, set[int | None]], dockerfile_path: str) -> bo
     name = folder[-2].lower() if len(folder) >= 2 else ""
     found = users.get(name)
     return bool(found) and all(u is not None and u > 0 for u in found)
+
+
+def start_scripts(dockerfile_path: str, chain: list[Any], contexts: list[str]) -> list[str]:
+    """Root-relative paths of the scripts the image starts with (ENTRYPOINT/CMD), as COPY
+    brought them in from the build context: ``COPY docker/entrypoint.sh /entrypoint.sh`` with
+    ``ENTRYPOINT ["/entrypoint.sh"]`` gives ``docker/entrypoint.sh`` under each context."""
+    names: set[str] = set()
+    for stage in chain:
+        for keyword in ("ENTRYPOINT", "CMD"):
+            for ins in stage.of(keyword):
+                for word in re.findall(r"[\w./-]+", ins.args):
+                    base = word.rsplit("/", 1)[-1]
+                    if base.endswith(".sh") or base in ("entrypoint", "docker-entrypoint"):
+                        names.add(base)
+    found: list[str] = []
+    for stage in chain:
+        for ins in stage.of("COPY") + stage.of("ADD"):
+            if "--from" in ins.args:
+                continue
+            words = [w for w in ins.args.split() if not w.startswith("--")]
+            if len(words) < 2:
+                continue
+            *sources, dest = words
+            for source in sources:
+                base = source.rstrip("/").rsplit("/", 1)[-1]
+                dest_base = dest.rstrip("/").rsplit("/", 1)[-1]
+                if base in names or (dest_base in names and len(sources) == 1):
+                    for context in contexts:
+                        path = f"{context}/{source}" if context else source
+                        found.append(path.replace("/./", "/").removeprefix("./"))
+    return found

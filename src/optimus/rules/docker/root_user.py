@@ -47,6 +47,7 @@ from optimus.rules.docker._runtime_user import (
     ancestor_manifest_users,
     container_users,
     runs_non_root,
+    start_scripts,
 )
 from optimus.rules.docker.heavy_base import ImageRef, parse_image, substitute
 
@@ -107,8 +108,16 @@ _UBI_ROOT = re.compile(r"/ubi\d*(?:-minimal|-micro|-init)?$|/ubi\d+/ubi(?:-minim
 #: Tools that start the main process as another user.
 _PRIVILEGE_DROP = re.compile(
     r"\b(?:gosu|su-exec|setpriv|s6-setuidgid|runuser|chpst\s+-u|setuser|"
-    r"chroot\s+--userspec|su\s+(?:-s\s+\S+\s+)?-c|start-stop-daemon\b.*--chuid|"
+    r"chroot\s+--userspec|su\s+(?:-s\s+\S+\s+)?(?:[a-z_][\w-]*\s+)?-c\b|"
+    r"start-stop-daemon\b.*--chuid|"
     r"dumb-init\s+--rewrite)"
+)
+#: Servers that start as root and switch their workers (or themselves) to a service user:
+#: Apache's and nginx's workers, mysqld's `user=`, PHP-FPM pools.
+_DROPPING_SERVER = re.compile(
+    r"(?:^|[\s\"'/\[,])(?:apache2|apache2ctl|httpd|nginx|mysqld|mysqld_safe|mariadbd"
+    r"|php-fpm[\d.]*)(?=$|[\s\"',\]])",
+    re.MULTILINE,
 )
 _ROOT = frozenset({"root", "0"})
 
@@ -131,6 +140,31 @@ def _is_service(src: SourceFile, builds: list[ComposeBuild], users: dict[str, se
         i.args for stage in chain for kw in ("CMD", "ENTRYPOINT") for i in stage.of(kw)
     )
     return bool(SERVER_COMMAND.search(commands))
+
+
+def _script_drops_privileges(
+    ctx: ProjectContext, src: SourceFile, builds: list[ComposeBuild]
+) -> bool:
+    """Whether the image's start command, or a start script copied into it (read from the
+    build context), switches users: gosu, su-exec, `su <user> -c`... (pypiserver, Zulip),
+    or a server that drops privileges by itself (apache2, nginx, mysqld, php-fpm)."""
+    try:
+        chain = stage_chain(src.dockerfile)
+    except ParseError:
+        return False
+    folder = src.path.rpartition("/")[0]
+    contexts = [b.context for b in builds] + [folder, ctx.project.path.strip(".")]
+    commands = " ".join(
+        i.args for stage in chain for kw in ("CMD", "ENTRYPOINT") for i in stage.of(kw)
+    )
+    if _DROPPING_SERVER.search(commands):
+        return True
+    for path in start_scripts(src.path, chain, list(dict.fromkeys(contexts))):
+        local = path[len(ctx.prefix) :] if path.startswith(ctx.prefix) else None
+        text = ctx.read_text(local) if local is not None else None
+        if text is not None and (_PRIVILEGE_DROP.search(text) or _DROPPING_SERVER.search(text)):
+            return True
+    return False
 
 
 def _non_root_user(value: Any) -> bool:
@@ -243,7 +277,10 @@ class DockerRootUser(Rule):
             "resolved "
             "(`FROM ${BASE}` with no default), images that start their process through "
             "gosu, su-exec, setpriv, s6-setuidgid, runuser or similar, and development and "
-            "CI Dockerfiles, images that show no sign of serving (no EXPOSE, no compose "
+            "CI Dockerfiles, images whose start command or start script (read from the "
+            "build context) switches users (gosu, su-exec, `su <user> -c`...) or runs a "
+            "server that drops privileges itself (apache2, httpd, nginx, mysqld, php-fpm), "
+            "images that show no sign of serving (no EXPOSE, no compose "
             "service publishing or exposing ports, no Kubernetes workload running it, no "
             "server command such as gunicorn, uvicorn, `java -jar`, nginx, a database "
             "server...: CLI tool, build and batch images, where a root user exposes little), "
@@ -323,6 +360,8 @@ class DockerRootUser(Rule):
                 continue  # the Kubernetes manifests set runAsUser for this image
             if not _is_service(src, mine, users):
                 continue  # a CLI tool, build or batch image: no network-facing process
+            if _script_drops_privileges(ctx, src, mine):
+                continue  # the entrypoint script starts the server as another user
             for hit in hits:
                 yield Hit(hit.message, line=hit.line, path=src.path, severity=hit.severity)
 
