@@ -205,6 +205,10 @@ def _installs_upstream(dockerfile: Dockerfile, stage: Stage, seen: set[int]) -> 
     return _installs_upstream(dockerfile, parent, seen)
 
 
+#: An install guarded by a file test (`if [ -s requirements.txt ]`): a hook for files the
+#: user may add (getsentry/self-hosted), which does nothing in the image as shipped.
+_OPTIONAL_INSTALL = re.compile(r"\bif\s+\[\[?\s+-[sfe]\s|\btest\s+-[sfe]\s")
+
 #: Folders of CI-only images (a crate's `ci/cgroups/Dockerfile`), built on fresh runners.
 CI_FOLDERS = frozenset({"ci", ".ci", ".github", ".circleci", ".gitlab", ".buildkite"})
 
@@ -257,7 +261,9 @@ class DockerCacheOrder(Rule):
             "Images built once and never rebuilt, or builds that always start without a "
             "layer cache (the ordering then gains nothing until a cache is set up). "
             "Dockerfiles under CI folders (`ci/`, `.github/`, `.circleci/`, `.gitlab/`, "
-            "`.buildkite/`) are test images built on fresh runners and are not reported."
+            "`.buildkite/`) are test images built on fresh runners and are not reported, nor "
+            "are installs guarded by a file test (`if [ -s requirements.txt ]; then pip "
+            "install ...`), hooks that do nothing unless the user adds the file."
         ),
     }
     references = (
@@ -284,7 +290,12 @@ class DockerCacheOrder(Rule):
             if any(find_install(i, mounted=True) for i in stage.instructions[:copy_at]):
                 continue
             install = next(
-                (x for x in map(find_install, stage.instructions[copy_at + 1 :]) if x), None
+                (
+                    x
+                    for x in map(find_install, stage.instructions[copy_at + 1 :])
+                    if x and not _OPTIONAL_INSTALL.search(x.instruction.args)
+                ),
+                None,
             )
             if install is None or _installs_upstream(dockerfile, stage, set()):
                 continue
