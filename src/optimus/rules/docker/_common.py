@@ -68,7 +68,18 @@ def is_dev_image(src: SourceFile) -> bool:
         final = src.dockerfile.final_stage
     except ParseError:
         return False
-    return final is not None and bool(final.alias and _DEV_STAGE.match(final.alias))
+    if final is None:
+        return False
+    if final.alias and _DEV_STAGE.match(final.alias):
+        return True
+    # Images built on a development-environment base: VS Code dev containers, Google Cloud
+    # Workstations (getsentry/self-hosted's workstation/ images).
+    base = final.from_instruction.args.lower()
+    return any(marker in base for marker in _DEV_BASES)
+
+
+#: Base images whose purpose is a development environment.
+_DEV_BASES = ("/devcontainers/", "vscode/devcontainers", "cloud-workstations-images/")
 
 
 #: Stage names such as dev, dev-image, development, devcontainer, test, ci-image.
