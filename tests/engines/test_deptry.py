@@ -291,3 +291,22 @@ def test_a_test_folders_own_requirements_are_not_checked() -> None:
     files = {"requirements.txt": "pytest\nrequests\n", "test_api.py": "import requests\n"}
     assert not engine.applies(context(files, project="backends/neuron/tests"))
     assert engine.applies(context(files, project="backends/neuron"))
+
+
+def test_constraint_pins_commented_pins_and_extras_are_not_unused() -> None:
+    pyproject = (
+        '[project]\nname = "server"\nversion = "0"\ndependencies = [\n'
+        "    # Remove explicit click dependency once typer/click are compatible again.\n"
+        '    "click<8.2.0",\n'
+        '    "urllib3!=2.0.0,<3",\n'
+        '    "typer>=0.15",\n'
+        '    "rich>=13",\n'
+        '    "loguru>=0.7",\n'
+        "]\n"
+    )
+    ctx = context({"pyproject.toml": pyproject})
+    items = [_item(n) for n in ("click", "urllib3", "rich", "loguru")]
+    hits = deptry_hits(items, "", ctx, "/nonexistent")
+    # click: a pin explained by a comment; urllib3: only an upper bound (a constraint on a
+    # transitive dependency); rich: typer's optional extra. loguru is really unused.
+    assert [h.line for h in hits] == [10]

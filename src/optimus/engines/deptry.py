@@ -189,6 +189,22 @@ def _file_lines(ctx: ProjectContext, file: str, project_dir: str) -> list[str]:
         return []
 
 
+#: Optional extras that a declared package picks up when installed (never imported).
+EXTRAS_OF = {"typer": frozenset({"rich", "shellingham"})}
+_LOWER_BOUND = re.compile(r">=|==|~=|===|>(?!=)")
+
+
+def _deliberate(lines: list[str], line: int) -> bool:
+    """Whether a declaration is a deliberate constraint rather than a forgotten dependency:
+    only an upper bound or exclusion (``click<8.2.0``: a pin on a transitive dependency), or
+    a whole-line comment right above it (the author explains why it is there)."""
+    code = (lines[line - 1] if 0 < line <= len(lines) else "").partition("#")[0]
+    above = lines[line - 2].strip() if line >= 2 else ""
+    if above.startswith("#"):
+        return True
+    return ("<" in code or "!=" in code) and not _LOWER_BOUND.search(code)
+
+
 def dependency_line(ctx: ProjectContext, file: str, name: str, project_dir: str = "") -> int | None:
     """The line declaring ``name`` in a pyproject.toml or requirements file, if found."""
     lines = _file_lines(ctx, file, project_dir)
@@ -231,11 +247,16 @@ def deptry_hits(
             continue  # Django loads apps, middleware and backends from strings in settings
         location = _table(item.get("location"))
         file = str(location.get("file") or "pyproject.toml").replace("\\", "/").removeprefix("./")
+        if any(norm in EXTRAS_OF.get(other, ()) for other in declared):
+            continue  # an optional extra of another declared package (rich for typer)
+        line = dependency_line(ctx, file, name, project_dir)
+        if line is not None and _deliberate(_file_lines(ctx, file, project_dir), line):
+            continue
         hits.append(
             EngineHit(
                 rule=RULE,
                 path=ctx.prefix + file,
-                line=dependency_line(ctx, file, name, project_dir),
+                line=line,
                 message=(
                     f"{name} is declared in {file} but no code outside tests imports it "
                     "(deptry DEP002): "
