@@ -91,7 +91,11 @@ class DepsUnused(Rule):
             "other packages libraries load by name, Django apps named in settings, style "
             "packages, Vue/Svelte/Astro projects (their components are not read), and "
             "Python distributions whose import name deptry cannot know because they are not "
-            "installed (install the project's dependencies in its `.venv` for full coverage)."
+            "installed (install the project's dependencies in its `.venv` for full coverage). "
+            "Nor are deliberate constraints: a Python declaration with only an upper bound "
+            "or exclusion (`click<8.2.0`, pinning a transitive dependency), one with a "
+            "comment line right above it, optional extras of another declared package "
+            "(`rich` with `typer`), and the own requirements of a `tests/` folder."
         ),
         "Why": (
             "An unused dependency is still downloaded, resolved against every other "
