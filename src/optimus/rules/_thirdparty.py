@@ -29,10 +29,12 @@ def _under_install_dir(folder: str) -> bool:
 
 def installed_copy(ctx: ProjectContext) -> str | None:
     """Why the project is a third-party copy (a short phrase), or None when it is not."""
-    if ctx.has_file(".cargo-checksum.json"):
+    folder = (os.path.join(ctx.root, ctx.prefix) if ctx.prefix else ctx.root) if ctx.root else ""
+    # On disk too: a crate's own .gitignore (`.*`) can hide the file from the walk.
+    if ctx.has_file(".cargo-checksum.json") or (
+        folder and os.path.isfile(os.path.join(folder, ".cargo-checksum.json"))
+    ):
         return "a vendored copy of a published crate (.cargo-checksum.json)"
-    if ctx.root:
-        folder = os.path.join(ctx.root, ctx.prefix) if ctx.prefix else ctx.root
-        if _under_install_dir(folder):
-            return "installed under site-packages"
+    if folder and _under_install_dir(folder):
+        return "installed under site-packages"
     return None
