@@ -122,3 +122,10 @@ def test_test_files_and_single_file_libraries_are_not_reported() -> None:
         + "});\n"
     )
     assert _check(bundle, "src/static/js/react-bootstrap.js", "javascript") == []
+
+
+def test_rust_test_modules_in_their_own_file_are_not_reported() -> None:
+    code = _rust_logic(1100)
+    assert _check(code, "crates/db_views/post/src/test.rs", "rust") == []
+    assert _check(code, "src/parser_tests.rs", "rust") == []
+    assert _check(code, "src/contest.rs", "rust")  # not a test module by its name

@@ -74,6 +74,10 @@ def is_vendored(path: str) -> bool:
     return any(part.lower() in VENDORED_DIRS for part in path.split("/")[:-1])
 
 
+#: Rust test modules kept in their own file (`mod test;` under `#[cfg(test)]`).
+_RUST_TEST_FILE = re.compile(r"(?:^|/)(?:tests?|\w+_tests?)\.rs$")
+
+
 def is_bundled_library(head: bytes) -> bool:
     """Whether the start of a file shows a third-party library copied in as one file: a
     webpack UMD bundle (``webpackUniversalModuleDefinition``, ``/******/``), or a Python
@@ -150,7 +154,8 @@ class LargeFile(Rule):
             "`third-party` or `external` on the path), projects that are installed or "
             "vendored copies of a package (a scan of `site-packages`, or a crate folder "
             "with Cargo's `.cargo-checksum.json`, as in `cargo vendor` output and Debian's "
-            "registry), test files (long lists of independent cases), libraries copied in "
+            "registry), test files (long lists of independent cases; Rust `test.rs`, "
+            "`tests.rs`, `*_test.rs` modules too), libraries copied in "
             "as one file (a webpack UMD bundle; a Python module that declares its own "
             "`__author__`, `__version__` and `__license__`, like a vendored `bottle.py`), "
             "and declaration tables, where more "
@@ -208,7 +213,7 @@ class LargeFile(Rule):
         head = b"\n".join(src.data[:4096].split(b"\n", 5)[:5]).lower()
         if any(marker in head for marker in _GENERATED) or is_vendored(src.path):
             return
-        if src.is_test or is_bundled_library(src.data[:4096]):
+        if src.is_test or _RUST_TEST_FILE.search(src.path) or is_bundled_library(src.data[:4096]):
             return
         count = lines_of_code(src)
         if count > LIMIT and declaration_share(src) <= DECLARATION_SHARE:
