@@ -35,6 +35,20 @@ _DEV_DOCKERFILE = re.compile(
     r"|(?:dev|devel|develop|development|test|tests|ci|local|debug)\.dockerfile)$"
 )
 _DEV_WORDS = frozenset({"dev", "devel", "development", "test", "tests", "ci", "local", "debug"})
+#: Dot-separated parts of a Dockerfile name that mark a development or test image:
+#: `Dockerfile.neuron.dev`, `Dockerfile.playwright` (an end-to-end test runner).
+_DEV_NAME_PARTS = _DEV_WORDS | {"develop", "playwright", "cypress", "e2e"}
+#: An install guarded by a file test (`if [ -s requirements.txt ]; then pip install ...`): a
+#: hook for files the user may add (getsentry/self-hosted), doing nothing as shipped.
+OPTIONAL_INSTALL = re.compile(r"\bif\s+\[\[?\s+-[sfe]\s|\btest\s+-[sfe]\s")
+
+
+def _dev_name_parts(name: str) -> bool:
+    if not (name.startswith("dockerfile") or name.endswith(".dockerfile")):
+        return False
+    return bool(set(name.split(".")) & _DEV_NAME_PARTS)
+
+
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _SEPARATORS = frozenset({"&&", "||", ";", "|", "&", "(", ")", ";;", "|&"})
 #: Words that start a command without being it (shell keywords, privilege and time wrappers).
@@ -62,6 +76,7 @@ def is_dev_image(src: SourceFile) -> bool:
         src.is_test
         or any(p in _DEV_FOLDERS for p in parts[:-1])
         or bool(_DEV_DOCKERFILE.match(parts[-1]))
+        or _dev_name_parts(parts[-1])
     ):
         return True
     try:

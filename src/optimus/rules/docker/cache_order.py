@@ -18,7 +18,7 @@ from optimus.parse.dockerfile import Dockerfile, Instruction, Stage
 from optimus.parse.source import SourceFile
 from optimus.registry import rule
 from optimus.rules.base import Hit, Reference, Rule
-from optimus.rules.docker._common import global_args, parent_stage, positionals
+from optimus.rules.docker._common import OPTIONAL_INSTALL, global_args, parent_stage, positionals
 
 _WHOLE_CONTEXT = frozenset({".", "./", "./.", "*", "./*"})
 _COMMAND_SPLIT = re.compile(r"&&|\|\||[;|\n]")
@@ -205,10 +205,6 @@ def _installs_upstream(dockerfile: Dockerfile, stage: Stage, seen: set[int]) -> 
     return _installs_upstream(dockerfile, parent, seen)
 
 
-#: An install guarded by a file test (`if [ -s requirements.txt ]`): a hook for files the
-#: user may add (getsentry/self-hosted), which does nothing in the image as shipped.
-_OPTIONAL_INSTALL = re.compile(r"\bif\s+\[\[?\s+-[sfe]\s|\btest\s+-[sfe]\s")
-
 #: Folders of CI-only images (a crate's `ci/cgroups/Dockerfile`), built on fresh runners.
 CI_FOLDERS = frozenset({"ci", ".ci", ".github", ".circleci", ".gitlab", ".buildkite"})
 
@@ -293,7 +289,7 @@ class DockerCacheOrder(Rule):
                 (
                     x
                     for x in map(find_install, stage.instructions[copy_at + 1 :])
-                    if x and not _OPTIONAL_INSTALL.search(x.instruction.args)
+                    if x and not OPTIONAL_INSTALL.search(x.instruction.args)
                 ),
                 None,
             )

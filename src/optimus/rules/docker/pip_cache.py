@@ -21,6 +21,7 @@ from optimus.parse.source import SourceFile
 from optimus.registry import rule
 from optimus.rules.base import Hit, Reference, Rule
 from optimus.rules.docker._common import (
+    OPTIONAL_INSTALL,
     Command,
     chain_env,
     is_dev_image,
@@ -172,8 +173,10 @@ class DockerPipCache(Rule):
             "reported. A `pip.conf` or `uv.toml` that disables the cache is not read (ENV and "
             "flags are), so Dockerfiles that copy one are skipped only when they set "
             "`PIP_CONFIG_FILE`/`UV_CONFIG_FILE`. Development, CI and test images "
-            "(`.devcontainer/`, `ci/`, `Dockerfile.dev`, a last stage named `dev`...) are "
-            "not reported: their size is not shipped anywhere."
+            "(`.devcontainer/`, `ci/`, `Dockerfile.dev`, `Dockerfile.neuron.dev`, "
+            "`Dockerfile.playwright`, a last stage named `dev`...) are not reported: their "
+            "size is not shipped anywhere; nor are installs guarded by a file test (`if [ -s "
+            "requirements.txt ]; then pip install ...`), hooks that do not run as shipped."
         ),
     }
     references = (
@@ -199,8 +202,8 @@ class DockerPipCache(Rule):
         chain = stage_chain(src.dockerfile)
         for stage in reversed(chain):
             for ins in stage.of("RUN"):
-                if _mount_holds_cache(ins):
-                    continue
+                if _mount_holds_cache(ins) or OPTIONAL_INSTALL.search(ins.args):
+                    continue  # a cache mount, or an install hook that does not run as shipped
                 env = chain_env(chain, ins)
                 if "PIP_CONFIG_FILE" in env or "UV_CONFIG_FILE" in env:
                     continue
