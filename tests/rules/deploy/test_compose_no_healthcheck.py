@@ -14,7 +14,15 @@ PROJECTS = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
 
 
 def test_every_fixture_project_is_listed() -> None:
-    assert PROJECTS == ["app", "debug_setup", "laptop", "plain_depends", "split_files", "waiting"]
+    assert PROJECTS == [
+        "app",
+        "debug_setup",
+        "laptop",
+        "laptop_limits",
+        "plain_depends",
+        "split_files",
+        "waiting",
+    ]
 
 
 @pytest.mark.parametrize("project", PROJECTS)

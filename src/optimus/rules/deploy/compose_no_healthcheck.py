@@ -346,6 +346,13 @@ def _has_restart(service: dict[str, Any]) -> bool:
     return "restart" in service or (isinstance(deploy, dict) and "restart_policy" in deploy)
 
 
+def _swarm_deploy(service: dict[str, Any]) -> bool:
+    """A `deploy:` section that deploys (replicas, placement, update or restart settings);
+    `deploy.resources` alone is also read by plain `docker compose up` on a laptop."""
+    deploy = service.get("deploy")
+    return isinstance(deploy, dict) and bool(set(deploy) - {"resources"})
+
+
 @rule
 class ComposeNoHealthcheck(Rule):
     name = "compose-no-healthcheck"
@@ -373,7 +380,8 @@ class ComposeNoHealthcheck(Rule):
             "`ports` or that others depend on, with neither `restart:` nor "
             "`deploy.restart_policy`, where the setup is deployed: the file is named for "
             "production (`docker-compose.prod.yml`) or another service already sets a "
-            "policy. A service others wait for with `condition: "
+            "policy or a Swarm `deploy:` section (`deploy.resources` alone does not count: "
+            "plain `docker compose up` reads it too). A service others wait for with `condition: "
             "service_completed_successfully` is a one-shot task and is not reported. When "
             "every dependent already waits for the service by itself (`nc -z`, `wait-for-it`, "
             "`wait-for`, `dockerize -wait`, `pg_isready`, a retry loop with `sleep`) in its "
@@ -492,7 +500,7 @@ class ComposeNoHealthcheck(Rule):
         # most likely lack one by oversight).
         restart_matters = any(_PROD_NAME.search(src.path.rsplit("/", 1)[-1]) for src, _ in files)
         restart_matters = restart_matters or any(
-            _has_restart(service) or "deploy" in service for service in merged.values()
+            _has_restart(service) or _swarm_deploy(service) for service in merged.values()
         )
         for name, service in merged.items():
             if "extends" in service:
