@@ -346,7 +346,7 @@ def _has_restart(service: dict[str, Any]) -> bool:
     return "restart" in service or (isinstance(deploy, dict) and "restart_policy" in deploy)
 
 
-def _swarm_deploy(service: dict[str, Any]) -> bool:
+def swarm_deploy(service: dict[str, Any]) -> bool:
     """A `deploy:` section that deploys (replicas, placement, update or restart settings);
     `deploy.resources` alone is also read by plain `docker compose up` on a laptop."""
     deploy = service.get("deploy")
@@ -500,7 +500,7 @@ class ComposeNoHealthcheck(Rule):
         # most likely lack one by oversight).
         restart_matters = any(_PROD_NAME.search(src.path.rsplit("/", 1)[-1]) for src, _ in files)
         restart_matters = restart_matters or any(
-            _has_restart(service) or _swarm_deploy(service) for service in merged.values()
+            _has_restart(service) or swarm_deploy(service) for service in merged.values()
         )
         for name, service in merged.items():
             if "extends" in service:

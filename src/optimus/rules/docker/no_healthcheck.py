@@ -18,7 +18,7 @@ from optimus.model import Category, Confidence, Severity
 from optimus.parse.errors import ParseError
 from optimus.registry import rule
 from optimus.rules.base import Hit, Reference, Rule
-from optimus.rules.deploy.compose_no_healthcheck import is_deployed_compose
+from optimus.rules.deploy.compose_no_healthcheck import is_deployed_compose, swarm_deploy
 from optimus.rules.docker._common import (
     ComposeBuild,
     compose_builds,
@@ -87,7 +87,7 @@ def _health_consumed(build: ComposeBuild) -> bool:
     Swarm's ``deploy:`` (a long-running, deployed service). A one-service sample that is
     started by hand and watched in the terminal has no consumer for it."""
     restart = build.config.get("restart")
-    if restart not in (None, "no", False) or "deploy" in build.config:
+    if restart not in (None, "no", False) or swarm_deploy(build.config):
         return True
     return _depended_on(build)
 
