@@ -792,7 +792,8 @@ def main() -> None:
     ap.add_argument(
         "--optimus-args",
         default="",
-        help="extra arguments for every optimus scan, e.g. '--no-engines' (one string)",
+        help="extra arguments for every optimus scan, one string; write it with '=' since "
+        "it starts with a dash: --optimus-args=--no-engines",
     )
     ap.add_argument(
         "--wait-quiet",

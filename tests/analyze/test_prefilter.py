@@ -34,8 +34,15 @@ RULES = (
     _rule("e", ()),
     _rule("f", (b"", b"zz")),  # an empty token is in every file
     _rule("g", (b"abab",)),  # overlaps itself and "ab"
+    # Patterns whose literals the prefilter reads: plain-literal branches, case-insensitive
+    # ones, needs under groups and repeats, and branches that need nothing it can search.
+    _rule("h", (b"ab",), (), re.compile(rb"(?i:redis)|\bKEYS\b|abab|ss?ion\(")),
+    _rule("i", (), (), re.compile(rb"(?:sess|ses)ion+\s*\(|[xz]{2}")),
+    _rule("j", (), (), re.compile(rb"(?i)SesSion\(", re.MULTILINE)),
+    _rule("k", (), (), re.compile(rb"a(?:bab)?b|q(?-i:uu)", re.IGNORECASE)),
+    _rule("l", (), (), re.compile(rb"(?:redis){1,2}\.k[e]ys\b")),
 )
-ALPHABET = b"ab def:Sesionrqut(xzyhp \n"
+ALPHABET = b"ab def:SesionrquKEYSdt(xzyhp \n"
 
 
 def _reference(rules: tuple[Rule, ...], data: bytes) -> list[str]:
@@ -43,7 +50,11 @@ def _reference(rules: tuple[Rule, ...], data: bytes) -> list[str]:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.binary(max_size=60).map(lambda b: bytes(ALPHABET[x % len(ALPHABET)] for x in b)))
+@given(
+    st.lists(
+        st.sampled_from([*(bytes([c]) for c in ALPHABET), b"redis", b"ReDiS", b"KEYS", b".keys"])
+    ).map(b"".join)
+)
 def test_same_decisions_as_each_rules_own_prefilter(data: bytes) -> None:
     chosen = [r.name for r in prefilter_for(RULES).applicable(data)]
     assert chosen == _reference(RULES, data)
@@ -53,10 +64,11 @@ def test_examples() -> None:
     pf = prefilter_for(RULES)
     names = lambda data: [r.name for r in pf.applicable(data)]  # noqa: E731
     assert names(b"") == ["e", "f"]
-    assert names(b"import requests\ns = Session()\n") == ["b", "e", "f"]
+    assert names(b"import requests\ns = Session()\n") == ["b", "e", "f", "j"]
     assert names(b"async def f(): await torch.x") == ["a", "c", "e", "f"]
-    assert names(b"x = ab + abab") == ["d", "e", "f", "g"]
-    assert names(b"x = abab") == ["e", "f", "g"]  # tokens found, the pattern says no
+    assert names(b"x = ab + abab") == ["d", "e", "f", "g", "h", "k"]
+    assert names(b"x = abab") == ["e", "f", "g", "h", "k"]  # d: tokens found, no match
+    assert names(b"ab REDIS") == ["d", "e", "f", "h", "k"]
 
 
 def test_the_shipped_rules_agree_on_real_files() -> None:

@@ -99,6 +99,17 @@ def test_other_flags_walk_again(tmp_path: Path, walks: list[str]) -> None:
     assert not any(f.rule == "blocking-call-in-async" for f in quiet.findings)
 
 
+def test_each_set_of_flags_keeps_its_own_result(tmp_path: Path, walks: list[str]) -> None:
+    _tree(tmp_path)
+    own = ScanOptions(jobs=1, overrides={"engines": False, "select": None})
+    scan([str(tmp_path)], ScanOptions(jobs=1))
+    scan([str(tmp_path)], own)
+    assert len(walks) == 2
+    scan([str(tmp_path)], ScanOptions(jobs=1))
+    scan([str(tmp_path)], own)
+    assert len(walks) == 2  # both replayed
+
+
 def test_a_configuration_outside_the_tree_is_read_again(tmp_path: Path, walks: list[str]) -> None:
     tree = tmp_path / "tree"
     _tree(tree)
@@ -118,14 +129,14 @@ def test_fresh_stamps_are_not_trusted(tmp_path: Path) -> None:
     # Without the test's override: folders made a moment ago cannot prove anything.
     _tree(tmp_path)
     scan([str(tmp_path)], ScanOptions(jobs=1))
-    stored = ScanCache(str(tmp_path)).stored
+    stored = ScanCache(str(tmp_path), flags=engine._given(ScanOptions())).stored
     assert stored is not None and stored.tree is None
 
 
 def test_no_cache_neither_reads_nor_writes_it(tmp_path: Path, walks: list[str]) -> None:
     _tree(tmp_path)
     scan([str(tmp_path)], ScanOptions(jobs=1, use_cache=False))
-    assert ScanCache(str(tmp_path)).stored is None
+    assert ScanCache(str(tmp_path), flags=engine._given(ScanOptions())).stored is None
     scan([str(tmp_path)], ScanOptions(jobs=1))
     again = scan([str(tmp_path)], ScanOptions(jobs=1, use_cache=False))
     assert len(walks) == 3 and again.stats.files_analyzed == 3
@@ -162,3 +173,30 @@ def test_stored_tree_sees_a_missing_folder(tmp_path: Path) -> None:
     (tmp_path / "a/f.py").unlink()
     (tmp_path / "a").rmdir()
     assert not tree.unchanged()
+
+
+def test_root_settings_from_outside_the_tree_are_read_again(
+    tmp_path: Path, walks: list[str]
+) -> None:
+    tree = tmp_path / "tree"
+    _tree(tree)
+    (tree / "optimus.toml").write_text('extend = "../shared.toml"\n')
+    shared = tmp_path / "shared.toml"
+    shared.write_text('exclude = ["svc"]\n')
+    time.sleep(0.05)
+    assert scan([str(tree)], ScanOptions(jobs=1)).projects == []
+    shared.write_text("exclude = []\n")
+    again = scan([str(tree)], ScanOptions(jobs=1))
+    assert len(walks) == 2
+    assert [p.path for p in again.projects] == ["svc"]
+
+
+def test_stored_tree_pickles_compactly_and_back(tmp_path: Path) -> None:
+    import pickle
+
+    tree = _stamps(tmp_path)
+    tree.files.append(("b/ü.py", 2**40, -5))
+    back = pickle.loads(pickle.dumps(tree))
+    assert back == tree
+    empty = StoredTree("/", ["/"], "", [], [], [], "", 0)
+    assert pickle.loads(pickle.dumps(empty)) == empty

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import tempfile
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -112,6 +111,8 @@ class ResultCache:
             return  # a rescan that changed nothing: no need to rewrite the cache
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
+            import tempfile  # only a scan that writes needs it (it imports random)
+
             fd, tmp = tempfile.mkstemp(dir=self.file.parent, suffix=".tmp")
             with os.fdopen(fd, "wb") as fh:
                 pickle.dump(

@@ -10,11 +10,10 @@ from dataclasses import dataclass, field, replace
 from optimus.analyze.plan import Planned
 from optimus.analyze.scan_cache import Catalogue, ScanCache, StoredScan, StoredTree, scan_key
 from optimus.config import Settings, find_config, load_config, validate_selectors
-from optimus.discover.git import git_facts
 from optimus.discover.projects import assign_files, find_projects
 from optimus.discover.walk import walk
 from optimus.errors import UsageError
-from optimus.model import Diagnostic, Project, ScanResult, ScanStats, Stack
+from optimus.model import Diagnostic, GitFacts, Project, ScanResult, ScanStats, Stack
 
 Progress = Callable[[int, int], None]
 
@@ -50,7 +49,7 @@ def scan(paths: list[str], options: ScanOptions | None = None) -> ScanResult:
         if not os.path.exists(p):
             raise UsageError(f"path not found: {p}")
     root = _common_root(paths)
-    scan_cache = ScanCache(root, options.use_cache)
+    scan_cache = ScanCache(root, options.use_cache, _given(options))
     catalogue = scan_cache.catalogue or _catalogue()
     root_settings = _with_overrides(load_config(root, root), options.overrides)
     validate_selectors(root_settings, catalogue.known, catalogue.engines)
@@ -121,7 +120,7 @@ def _discover(
     diagnostics: list[Diagnostic],
 ) -> tuple[list[Planned], StoredTree | None]:
     """Walk the paths and plan their projects; with the stamps of what the walk saw (None
-    when the walk met folders or files it could not read)."""
+    when the walk met folders or files it could not read, or scanned a single file)."""
     exclude = None
     if root_settings.exclude:
         import pathspec  # only user excludes need it here; the walk loads it for .gitignore
@@ -159,13 +158,29 @@ def _discover(
             plain = Project(full, name, members=list(project.members))
             stored.append((plain, abspath, has_vcs, repr(settings)))
             if has_vcs:
-                project.git = git_facts(abspath)
+                project.git = _git_facts(abspath)
             projects.append(Planned(project, settings, owned[proj_path], abspath, root))
     if not readable:
         return projects, None
     absolute = [os.path.abspath(p) for p in paths]
-    overrides = repr(sorted(options.overrides.items()))
-    return projects, StoredTree(root, absolute, overrides, dirs, files, stored, "", 0)
+    flags = _flags(options, root_settings)
+    return projects, StoredTree(root, absolute, flags, dirs, files, stored, "", 0)
+
+
+def _flags(options: ScanOptions, root_settings: Settings) -> str:
+    """The flags and root settings a stored walk depends on (excludes, selections)."""
+    return f"{_given(options)}\0{root_settings!r}"
+
+
+def _given(options: ScanOptions) -> str:
+    """The settings flags set, in a stable form (unset ones left out)."""
+    return repr(sorted((k, v) for k, v in options.overrides.items() if v is not None))
+
+
+def _git_facts(folder: str) -> GitFacts | None:
+    from optimus.discover.git import git_facts  # subprocess: only repositories need it
+
+    return git_facts(folder)
 
 
 def _under(root: str, cut: int, path: str) -> str:
@@ -188,7 +203,7 @@ def _replay(
         return None
     if tree.root != root or tree.paths != [os.path.abspath(p) for p in paths]:
         return None
-    if tree.overrides != repr(sorted(options.overrides.items())) or not tree.unchanged():
+    if tree.overrides != _flags(options, root_settings) or not tree.unchanged():
         return None
     projects = []
     for project, abspath, has_vcs, settings_repr in tree.projects:
@@ -197,7 +212,7 @@ def _replay(
             return None  # a configuration outside the tree (`extend`) changed
         fresh = Project(project.path, project.name, members=list(project.members))
         if has_vcs:
-            fresh.git = git_facts(abspath)
+            fresh.git = _git_facts(abspath)
         projects.append(Planned(fresh, settings, [], abspath, root))
     if _engine_stamp(projects) != tree.engines:
         return None

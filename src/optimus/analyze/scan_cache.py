@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import os
 import pickle
-import tempfile
+from array import array
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,6 +60,25 @@ class StoredTree:
     engines: str
     started_ns: int
 
+    def __getstate__(self) -> dict[str, object]:
+        # Stored compactly: all paths in one string, all numbers in one array. Unpickling
+        # some 15,000 small tuples was a visible part of a warm rescan.
+        state = dict(self.__dict__)
+        for name in ("dirs", "files"):
+            rows = state[name]
+            numbers = array("q", [n for row in rows for n in row[1:]])
+            state[name] = ("\0".join(row[0] for row in rows), numbers.tobytes())
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        for name in ("dirs", "files"):
+            joined, raw = state[name]  # type: ignore[misc]
+            numbers = array("q")
+            numbers.frombytes(raw)
+            paths = joined.split("\0") if joined else []
+            state[name] = list(zip(paths, numbers[0::2], numbers[1::2], strict=True))
+        self.__dict__.update(state)
+
     def trustworthy(self) -> bool:
         """False when a stamp is too close to the scan to prove anything next time."""
         limit = self.started_ns - _RACY_NS
@@ -68,24 +88,30 @@ class StoredTree:
 
     def unchanged(self) -> bool:
         """Whether every folder and file still has its stamp (one stat each, no listing)."""
+        if os.stat not in os.supports_dir_fd:  # Windows: no paths relative to a folder
+            return self._unchanged(lambda path: os.stat(os.path.join(self.root, path)))
         try:
             fd = os.open(self.root, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
         except OSError:
             return False
-        stat = os.stat
+        try:
+            # Relative to an open folder: the kernel resolves only the part under the root.
+            return self._unchanged(lambda path: os.stat(path, dir_fd=fd))
+        finally:
+            os.close(fd)
+
+    def _unchanged(self, stat: Callable[[str], os.stat_result]) -> bool:
         try:
             for path, mtime, ctime in self.dirs:
-                st = stat(path, dir_fd=fd)
+                st = stat(path)
                 if st.st_mtime_ns != mtime or st.st_ctime_ns != ctime:
                     return False
             for path, size, mtime in self.files:
-                st = stat(path, dir_fd=fd)
+                st = stat(path)
                 if st.st_size != size or st.st_mtime_ns != mtime:
                     return False
         except OSError:
             return False
-        finally:
-            os.close(fd)
         return True
 
 
@@ -111,11 +137,14 @@ class Catalogue:
 
 
 class ScanCache:
-    """The stored result and catalogue of one scan root."""
+    """The stored result and catalogue of one scan root (and set of flags)."""
 
-    def __init__(self, root: str, enabled: bool = True) -> None:
+    def __init__(self, root: str, enabled: bool = True, flags: str = "") -> None:
         self.enabled = enabled
-        name = f"scan-{digest_bytes(os.path.abspath(root).encode())}.result.pickle"
+        # One file per root and set of flags: switching between, say, `--no-engines` and a
+        # full scan keeps both results instead of each replacing the other.
+        where = digest_bytes(f"{os.path.abspath(root)}\0{flags}".encode())
+        name = f"scan-{where}.result.pickle"
         self.file: Path = cache_dir() / name
         self.stored: StoredScan | None = None
         self.catalogue: Catalogue | None = None
@@ -158,6 +187,8 @@ class ScanCache:
         }
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
+            import tempfile  # only a scan that writes needs it (it imports random)
+
             fd, tmp = tempfile.mkstemp(dir=self.file.parent, suffix=".tmp")
             with os.fdopen(fd, "wb") as fh:
                 pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
