@@ -152,7 +152,7 @@ def _stamps(root: Path) -> StoredTree:
         "[]",
         [("a", d.st_mtime_ns, d.st_ctime_ns)],
         [("a/f.py", f.st_size, f.st_mtime_ns)],
-        [(Project("a", "a"), str(root / "a"), False, "")],
+        [(Project("a", "a"), str(root / "a"), False, "", True)],
         "",
         time.time_ns(),
     )
@@ -200,3 +200,19 @@ def test_stored_tree_pickles_compactly_and_back(tmp_path: Path) -> None:
     assert back == tree
     empty = StoredTree("/", ["/"], "", [], [], [], "", 0)
     assert pickle.loads(pickle.dumps(empty)) == empty
+
+
+def test_a_configuration_the_walk_ignores_is_read_again(tmp_path: Path, walks: list[str]) -> None:
+    # A gitignored pyproject.toml has no stamp in the stored walk: a replay reads it again.
+    _tree(tmp_path)
+    (tmp_path / ".gitignore").write_text("svc/pyproject.toml\n")
+    (tmp_path / "svc/setup.py").write_text("")  # keeps svc a project without its pyproject
+    time.sleep(0.05)
+    cold = scan([str(tmp_path)], ScanOptions(jobs=1))
+    assert any(f.rule == "blocking-call-in-async" for f in cold.findings)
+    with (tmp_path / "svc/pyproject.toml").open("a") as fh:
+        fh.write('[tool.optimus]\nignore = ["blocking-call-in-async"]\n')
+    os.utime(tmp_path / "svc/pyproject.toml", ns=(1, 1))
+    warm = scan([str(tmp_path)], ScanOptions(jobs=1))
+    assert not any(f.rule == "blocking-call-in-async" for f in warm.findings)
+    assert len(walks) == 2

@@ -16,6 +16,8 @@ from optimus.errors import UsageError
 from optimus.model import Diagnostic, GitFacts, Project, ScanResult, ScanStats, Stack
 
 Progress = Callable[[int, int], None]
+#: The files a project's own configuration can live in (optimus.config.find_config).
+_CONFIG_FILES = ("optimus.toml", "pyproject.toml")
 
 
 @dataclass
@@ -129,7 +131,7 @@ def _discover(
     projects: list[Planned] = []
     dirs: list[tuple[str, int, int]] = []
     files: list[tuple[str, int, int]] = []
-    stored: list[tuple[Project, str, bool, str]] = []
+    stored: list[tuple[Project, str, bool, str, bool]] = []
     readable = True
     cut = len(root.rstrip(os.sep)) + 1
     for given in paths:
@@ -146,6 +148,7 @@ def _discover(
         files += [(_under(root, cut, e.abspath), e.size, e.mtime_ns) for e in walked.files]
         found = find_projects(walked)
         owned = assign_files(walked.files, found)
+        kept = {e.abspath for e in walked.files}
         for proj_path, members in sorted(found.items()):
             abspath = os.path.normpath(os.path.join(walked.root, proj_path))
             full = _join(prefix, proj_path) if proj_path != "." else (offset if prefix else ".")
@@ -156,7 +159,13 @@ def _discover(
             project = Project(full, name, members=[_join(prefix, m) for m in members])
             has_vcs = bool(walked.dirs.get(proj_path) and walked.dirs[proj_path].has_vcs)
             plain = Project(full, name, members=list(project.members))
-            stored.append((plain, abspath, has_vcs, repr(settings)))
+            # No configuration of its own, and the files that could hold one are absent or
+            # stamped by the walk: a replay can take the root's settings without reading.
+            settled = settings is root_settings and all(
+                os.path.join(abspath, n) in kept or not os.path.exists(os.path.join(abspath, n))
+                for n in _CONFIG_FILES
+            )
+            stored.append((plain, abspath, has_vcs, repr(settings), settled))
             if has_vcs:
                 project.git = _git_facts(abspath)
             projects.append(Planned(project, settings, owned[proj_path], abspath, root))
@@ -206,8 +215,13 @@ def _replay(
     if tree.overrides != _flags(options, root_settings) or not tree.unchanged():
         return None
     projects = []
-    for project, abspath, has_vcs, settings_repr in tree.projects:
-        settings = _project_settings(project.path, abspath, root, root_settings, options, catalogue)
+    for project, abspath, has_vcs, settings_repr, settled in tree.projects:
+        if settled:
+            settings = root_settings
+        else:
+            settings = _project_settings(
+                project.path, abspath, root, root_settings, options, catalogue
+            )
         if repr(settings) != settings_repr:
             return None  # a configuration outside the tree (`extend`) changed
         fresh = Project(project.path, project.name, members=list(project.members))

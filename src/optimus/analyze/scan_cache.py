@@ -38,7 +38,7 @@ from optimus.analyze.cache import cache_dir, code_signature
 from optimus.analyze.hashing import digest_bytes
 from optimus.model import Diagnostic, Finding, Project, ScanStats, Stack
 
-_FORMAT = 2
+_FORMAT = 3
 #: Stamps this close to the scan (ns) may hide a change made in the same clock tick.
 _RACY_NS = 1_000_000_000
 
@@ -48,7 +48,9 @@ class StoredTree:
     """What the walk found, with the stamps that prove it unchanged (paths under ``root``).
 
     ``projects`` holds each project as discovery made it (no stack, no git facts), its folder,
-    whether it is a repository, and the ``repr`` of its effective settings.
+    whether it is a repository, the ``repr`` of its effective settings, and whether those are
+    the root's with nothing to read again (no configuration file of its own that the walk
+    did not stamp).
     """
 
     root: str
@@ -56,7 +58,7 @@ class StoredTree:
     overrides: str
     dirs: list[tuple[str, int, int]]
     files: list[tuple[str, int, int]]
-    projects: list[tuple[Project, str, bool, str]]
+    projects: list[tuple[Project, str, bool, str, bool]]
     engines: str
     started_ns: int
 
