@@ -60,7 +60,44 @@ def is_deployed_compose(src: SourceFile) -> bool:
     if _DEBUG_SETTING.search(src.data):
         return False
     words = set(re.split(r"[.\-_]", match.group(1).strip(".")))
-    return not words & _NOT_DEPLOYED
+    return not words & _NOT_DEPLOYED and not mounts_own_source(src)
+
+
+def _folder(path: str) -> str:
+    path = path.strip().rstrip("/")
+    while path.startswith("./"):
+        path = path[2:]
+    return "." if path in ("", ".") else path
+
+
+def mounts_own_source(src: SourceFile) -> bool:
+    """Whether a service bind-mounts its own build context over the image (`build: ./app`
+    with `volumes: ["./app:/usr/src/app"]`): live code for development, not a deployment."""
+    try:
+        docs = src.yaml
+    except ParseError:
+        return False
+    for doc in docs:
+        services = doc.get("services") if isinstance(doc, dict) else None
+        for service in services.values() if isinstance(services, dict) else []:
+            if not isinstance(service, dict):
+                continue
+            build = service.get("build")
+            context = build.get("context", ".") if isinstance(build, dict) else build
+            volumes = service.get("volumes")
+            if not isinstance(context, str) or not isinstance(volumes, list):
+                continue
+            for volume in volumes:
+                source = volume.split(":", 1)[0] if isinstance(volume, str) else None
+                if isinstance(volume, dict) and volume.get("type") == "bind":
+                    source = volume.get("source")
+                if (
+                    isinstance(source, str)
+                    and source.startswith(".")
+                    and _folder(source) == _folder(context)
+                ):
+                    return True
+    return False
 
 
 def _dependencies(service: dict[str, Any]) -> dict[str, str]:
@@ -373,7 +410,9 @@ class ComposeNoHealthcheck(Rule):
             "`docker-compose.prod.yml`...; not override, dev, test or CI variants, nor "
             "files under `.devcontainer/`, `ci/` or `.github/`, nor files that switch on "
             "debug logging or a development mode such as `RUST_LOG=...debug`, `DEBUG=1` or "
-            "`NODE_ENV=development`): (1) a service that another service lists in `depends_on` "
+            "`NODE_ENV=development`, nor files where a service bind-mounts its own build "
+            "context over the image, `build: ./app` with `./app:/usr/src/app`, for live "
+            "code): (1) a service that another service lists in `depends_on` "
             "and that has no `healthcheck` (medium when a dependent waits with `condition: "
             "service_healthy`, low otherwise); a service built from a local Dockerfile "
             "whose stage defines `HEALTHCHECK` has one; (2) a service that publishes "
