@@ -310,3 +310,23 @@ def test_constraint_pins_commented_pins_and_extras_are_not_unused() -> None:
     # click: a pin explained by a comment; urllib3: only an upper bound (a constraint on a
     # transitive dependency); rich: typer's optional extra. loguru is really unused.
     assert [h.line for h in hits] == [10]
+
+
+def test_a_package_another_dependency_requires_is_not_unused(tmp_path: Path) -> None:
+    # emailservice: requests is in requirements.in, imported nowhere, but the compiled
+    # requirements.txt says google-api-core needs it too: removing the line ships the same.
+    write_tree(
+        tmp_path,
+        {
+            "requirements.in": "google-api-core==2.28.1\nrequests==2.32.5\nloguru==0.7.3\n",
+            "requirements.txt": (
+                "google-api-core==2.28.1\n    # via -r requirements.in\n"
+                "loguru==0.7.3\n    # via -r requirements.in\n"
+                "requests==2.32.5\n    # via\n    #   -r requirements.in\n    #   google-api-core\n"
+            ),
+        },
+    )
+    ctx = context({"requirements.txt": (tmp_path / "requirements.txt").read_text()})
+    items = [_item(n, file="requirements.in") for n in ("requests", "loguru")]
+    hits = deptry_hits(items, "", ctx, str(tmp_path))
+    assert [h.message.split(" ")[0] for h in hits] == ["loguru"]

@@ -205,6 +205,31 @@ def _deliberate(lines: list[str], line: int) -> bool:
     return ("<" in code or "!=" in code) and not _LOWER_BOUND.search(code)
 
 
+_VIA = re.compile(r"^\s*#\s*(?:via\s+)?(.+?)\s*$")
+
+
+def _required_by_others(ctx: ProjectContext, file: str, norm: str, project_dir: str) -> bool:
+    """Whether the compiled requirements next to ``file`` (pip-compile or `uv pip compile`
+    output, with `# via` comments) say another package requires ``norm`` too."""
+    folder = file.rpartition("/")[0]
+    compiled = f"{folder}/requirements.txt" if folder else "requirements.txt"
+    if compiled == file:
+        return False
+    lines = _file_lines(ctx, compiled, project_dir)
+    for number, raw in enumerate(lines):
+        if normalize(re.split(r"[=<>~!\[; ]", raw.strip(), maxsplit=1)[0]) != norm:
+            continue
+        for comment in lines[number + 1 :]:
+            if not comment.lstrip().startswith("#"):
+                break
+            found = _VIA.match(comment)
+            entry = found.group(1).strip() if found else ""
+            if entry and entry != "via" and not entry.startswith(("-r", "-c")):
+                return True
+        return False
+    return False
+
+
 def dependency_line(ctx: ProjectContext, file: str, name: str, project_dir: str = "") -> int | None:
     """The line declaring ``name`` in a pyproject.toml or requirements file, if found."""
     lines = _file_lines(ctx, file, project_dir)
@@ -252,6 +277,8 @@ def deptry_hits(
         line = dependency_line(ctx, file, name, project_dir)
         if line is not None and _deliberate(_file_lines(ctx, file, project_dir), line):
             continue
+        if _required_by_others(ctx, file, norm, project_dir):
+            continue  # also installed for another dependency: removing the line ships the same
         hits.append(
             EngineHit(
                 rule=RULE,

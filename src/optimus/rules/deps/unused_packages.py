@@ -95,7 +95,9 @@ class DepsUnused(Rule):
             "Nor are deliberate constraints: a Python declaration with only an upper bound "
             "or exclusion (`click<8.2.0`, pinning a transitive dependency), one with a "
             "comment line right above it, optional extras of another declared package "
-            "(`rich` with `typer`), and the own requirements of a `tests/` folder."
+            "(`rich` with `typer`), packages the compiled `requirements.txt` next to the "
+            "declaration says another dependency requires too (`# via google-api-core`: "
+            "removing the line ships the same), and the own requirements of a `tests/` folder."
         ),
         "Why": (
             "An unused dependency is still downloaded, resolved against every other "
