@@ -130,17 +130,19 @@ def runs_non_root(users: dict[str, set[int | None]], dockerfile_path: str) -> bo
 
 
 def start_scripts(dockerfile_path: str, chain: list[Any], contexts: list[str]) -> list[str]:
-    """Root-relative paths of the scripts the image starts with (ENTRYPOINT/CMD), as COPY
-    brought them in from the build context: ``COPY docker/entrypoint.sh /entrypoint.sh`` with
-    ``ENTRYPOINT ["/entrypoint.sh"]`` gives ``docker/entrypoint.sh`` under each context."""
-    names: set[str] = set()
+    """Root-relative paths of the scripts the image starts with (ENTRYPOINT/CMD), as COPY or
+    ADD brought them in from the build context: ``COPY docker/entrypoint.sh /entrypoint.sh``
+    with ``ENTRYPOINT ["/entrypoint.sh"]`` gives ``docker/entrypoint.sh`` under each context,
+    and a folder copy ``ADD files /`` with ``CMD ["/run.sh"]`` gives ``files/run.sh``."""
+    scripts: set[str] = set()
     for stage in chain:
         for keyword in ("ENTRYPOINT", "CMD"):
             for ins in stage.of(keyword):
                 for word in re.findall(r"[\w./-]+", ins.args):
                     base = word.rsplit("/", 1)[-1]
                     if base.endswith(".sh") or base in ("entrypoint", "docker-entrypoint"):
-                        names.add(base)
+                        scripts.add(word)
+    names = {word.rsplit("/", 1)[-1] for word in scripts}
     found: list[str] = []
     for stage in chain:
         for ins in stage.of("COPY") + stage.of("ADD"):
@@ -153,8 +155,16 @@ def start_scripts(dockerfile_path: str, chain: list[Any], contexts: list[str]) -
             for source in sources:
                 base = source.rstrip("/").rsplit("/", 1)[-1]
                 dest_base = dest.rstrip("/").rsplit("/", 1)[-1]
+                candidates = []
                 if base in names or (dest_base in names and len(sources) == 1):
+                    candidates.append(source)
+                # A folder copied over a folder: the script sits at the same relative path.
+                folder = dest.rstrip("/") + "/"
+                for script in scripts:
+                    if script.startswith("/") and script.startswith(folder):
+                        candidates.append(f"{source.rstrip('/')}/{script[len(folder) :]}")
+                for candidate in candidates:
                     for context in contexts:
-                        path = f"{context}/{source}" if context else source
+                        path = f"{context}/{candidate}" if context else candidate
                         found.append(path.replace("/./", "/").removeprefix("./"))
     return found
