@@ -21,6 +21,7 @@ def test_every_fixture_project_is_listed() -> None:
         "laptop_limits",
         "plain_depends",
         "split_files",
+        "traefik",
         "waiting",
     ]
 

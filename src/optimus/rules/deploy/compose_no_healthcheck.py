@@ -383,6 +383,19 @@ def _has_restart(service: dict[str, Any]) -> bool:
     return "restart" in service or (isinstance(deploy, dict) and "restart_policy" in deploy)
 
 
+def _dynamic_proxy(service: dict[str, Any]) -> bool:
+    """A Traefik service with the Docker provider: it discovers containers and routes only to
+    running ones (and to healthy ones, once they have a healthcheck), whatever the start order."""
+    image = service.get("image")
+    command = service.get("command")
+    text = " ".join(command) if isinstance(command, list) else str(command or "")
+    return (
+        isinstance(image, str)
+        and image.split("@", 1)[0].rsplit("/", 1)[-1].split(":", 1)[0] == "traefik"
+        and "providers.docker" in text
+    )
+
+
 def swarm_deploy(service: dict[str, Any]) -> bool:
     """A `deploy:` section that deploys (replicas, placement, update or restart settings);
     `deploy.resources` alone is also read by plain `docker compose up` on a laptop."""
@@ -421,7 +434,9 @@ class ComposeNoHealthcheck(Rule):
             "production (`docker-compose.prod.yml`) or another service already sets a "
             "policy or a Swarm `deploy:` section (`deploy.resources` alone does not count: "
             "plain `docker compose up` reads it too). A service others wait for with `condition: "
-            "service_completed_successfully` is a one-shot task and is not reported. When "
+            "service_completed_successfully` is a one-shot task and is not reported, nor is "
+            "a service whose only dependents are Traefik with the Docker provider (it routes "
+            "by discovery, not by start order). When "
             "every dependent already waits for the service by itself (`nc -z`, `wait-for-it`, "
             "`wait-for`, `dockerize -wait`, `pg_isready`, a retry loop with `sleep`) in its "
             "compose `command`/`entrypoint` or in the entrypoint script its image runs (found "
@@ -554,6 +569,8 @@ class ComposeNoHealthcheck(Rule):
                 and not _has_healthcheck(service)
                 and not _built_with_healthcheck(ctx, src, service)
             ):
+                if all(_dynamic_proxy(merged.get(d, {})) for d, _ in dependents):
+                    continue  # Traefik routes by discovery, not by depends_on ordering
                 healthy = sorted({d for d, c in dependents if c == "service_healthy"})
                 # Every dependent waits for it by itself: the healthcheck would only move that
                 # wait into Compose (with service_healthy, its absence breaks `up`: not here).
