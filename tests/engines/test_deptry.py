@@ -282,3 +282,51 @@ def test_applies_only_with_a_dependency_specification() -> None:
         {"pyproject.toml": '[tool.deptry]\nrequirements_files = ["reqs/prod.txt"]\n', "a.py": ""}
     )
     assert not engine.applies(ctx)
+
+
+def test_a_test_folders_own_requirements_are_not_checked() -> None:
+    # backends/neuron/tests/requirements.txt: every import there is test code, which deptry
+    # does not count, so each dependency would be reported as unused.
+    engine = Deptry()
+    files = {"requirements.txt": "pytest\nrequests\n", "test_api.py": "import requests\n"}
+    assert not engine.applies(context(files, project="backends/neuron/tests"))
+    assert engine.applies(context(files, project="backends/neuron"))
+
+
+def test_constraint_pins_commented_pins_and_extras_are_not_unused() -> None:
+    pyproject = (
+        '[project]\nname = "server"\nversion = "0"\ndependencies = [\n'
+        "    # Remove explicit click dependency once typer/click are compatible again.\n"
+        '    "click<8.2.0",\n'
+        '    "urllib3!=2.0.0,<3",\n'
+        '    "typer>=0.15",\n'
+        '    "rich>=13",\n'
+        '    "loguru>=0.7",\n'
+        "]\n"
+    )
+    ctx = context({"pyproject.toml": pyproject})
+    items = [_item(n) for n in ("click", "urllib3", "rich", "loguru")]
+    hits = deptry_hits(items, "", ctx, "/nonexistent")
+    # click: a pin explained by a comment; urllib3: only an upper bound (a constraint on a
+    # transitive dependency); rich: typer's optional extra. loguru is really unused.
+    assert [h.line for h in hits] == [10]
+
+
+def test_a_package_another_dependency_requires_is_not_unused(tmp_path: Path) -> None:
+    # emailservice: requests is in requirements.in, imported nowhere, but the compiled
+    # requirements.txt says google-api-core needs it too: removing the line ships the same.
+    write_tree(
+        tmp_path,
+        {
+            "requirements.in": "google-api-core==2.28.1\nrequests==2.32.5\nloguru==0.7.3\n",
+            "requirements.txt": (
+                "google-api-core==2.28.1\n    # via -r requirements.in\n"
+                "loguru==0.7.3\n    # via -r requirements.in\n"
+                "requests==2.32.5\n    # via\n    #   -r requirements.in\n    #   google-api-core\n"
+            ),
+        },
+    )
+    ctx = context({"requirements.txt": (tmp_path / "requirements.txt").read_text()})
+    items = [_item(n, file="requirements.in") for n in ("requests", "loguru")]
+    hits = deptry_hits(items, "", ctx, str(tmp_path))
+    assert [h.message.split(" ")[0] for h in hits] == ["loguru"]

@@ -184,3 +184,24 @@ def test_shell_form_that_runs_a_shell_script_is_not_reported(tmp_path: Path) -> 
     )
     found = [f.line for f in _scan(tmp_path).findings if f.rule == "docker-shell-form-cmd"]
     assert found == [3]
+
+
+def test_shell_form_script_is_reported_only_when_the_script_execs(tmp_path: Path) -> None:
+    # run.sh starts redis-server as a child: in exec form bash would be PID 1 and still not
+    # pass SIGTERM on, so the finding would change nothing (the fix is `exec` in the script).
+    (tmp_path / "Dockerfile").write_text("FROM redis:7\nCOPY run.sh /\nCMD /run.sh\n")
+    (tmp_path / "run.sh").write_text("#!/bin/bash\nredis-server --appendonly yes\n")
+    assert [f for f in _scan(tmp_path).findings if f.rule == "docker-shell-form-cmd"] == []
+    # The script execs its server: the exec form makes the server PID 1's direct successor.
+    (tmp_path / "run.sh").write_text("#!/bin/bash\nexec redis-server --appendonly yes\n")
+    found = [f.line for f in _scan(tmp_path).findings if f.rule == "docker-shell-form-cmd"]
+    assert found == [3]
+
+
+def test_apt_hygiene_is_not_reported_in_dev_images(tmp_path: Path) -> None:
+    apt = "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y curl\n"
+    (tmp_path / ".devcontainer").mkdir()
+    (tmp_path / ".devcontainer" / "Dockerfile").write_text(apt)
+    (tmp_path / "Dockerfile").write_text(apt + 'CMD ["curl", "--version"]\n')
+    found = {f.path for f in _scan(tmp_path).findings if f.rule == "docker-apt-hygiene"}
+    assert found == {"Dockerfile"}

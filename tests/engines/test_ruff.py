@@ -14,6 +14,7 @@ from optimus.analyze.project_context import ProjectContext
 from optimus.engines.ruff import (
     SELECT,
     RuffEngine,
+    _metadata_only,
     drop_nested_complexity,
     failure_message,
     foreign_config_failure,
@@ -334,3 +335,53 @@ def test_project_under_site_packages_is_a_diagnostic_not_a_clean_result(tmp_path
         "engine ruff: checked no file: the project folder lies under `site-packages`, which "
         "Ruff excludes by default; its Ruff checks were skipped"
     ]
+
+
+def test_project_with_its_own_config_inside_site_packages_is_skipped_too(tmp_path: Path) -> None:
+    # pandas ships a pyproject.toml: a project of its own, found inside site-packages.
+    site = tmp_path / "lib" / "python3.11" / "site-packages"
+    write_tree(
+        site,
+        {
+            "pandas/pyproject.toml": '[project]\nname = "pandas"\n',
+            "pandas/io.py": "import requests\n\nrequests.get('https://x')\n",
+        },
+    )
+    result = _scan(site)
+    assert not [f for f in result.findings if f.engine == "ruff"]
+    skipped = [d for d in result.diagnostics if "lies under `site-packages`" in d.message]
+    assert {d.path for d in skipped} == {"pandas"}
+
+
+def test_metadata_only_path_calls_are_not_blocking_findings(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "app.py": (
+                "from pathlib import Path\n\n\n"
+                "async def download(p: str):\n"
+                "    p = Path(p).resolve()\n"
+                '    Path("cache").mkdir(parents=True, exist_ok=True)\n'
+                "    with open(p) as fh:\n"
+                "        return fh.read()\n"
+            )
+        },
+    )
+    result = _scan(tmp_path)
+    lines = sorted(f.line for f in result.findings if f.rule == "blocking-call-in-async")
+    assert lines == [7]  # open() reads the contents; resolve() and mkdir() are one syscall
+
+
+def test_metadata_only_reads_the_outermost_method_of_the_flagged_span() -> None:
+    def flagged(line: str, start: int, end: int | None = None) -> bool:
+        record = {"location": {"row": 1, "column": start}}
+        if end is not None:
+            record["end_location"] = {"row": 1, "column": end}
+        return _metadata_only(record, line)
+
+    assert flagged("    p = Path(p).resolve()", 9, 24)
+    assert not flagged("    p = Path(p).read_text()", 9, 26)
+    assert flagged('    Path("x").mkdir(parents=True)', 5)
+    assert not flagged("    Path(x).write_text(y.resolve())", 5)
+    assert not flagged("    Path(x.resolve()).read_text()", 5)
+    assert not flagged("    Path(x).exists()", 0)

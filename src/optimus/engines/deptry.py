@@ -36,6 +36,7 @@ from optimus.analyze.project_context import ProjectContext
 from optimus.engines._deptry_policy import MODULE_NAMES, never_unused, normalize
 from optimus.engines.base import Engine, EngineError, EngineHit
 from optimus.parse.errors import ParseError
+from optimus.parse.source import SourceFile
 from optimus.registry import engine
 from optimus.rules.deps.dev_prod_duplicate import is_dev_group
 
@@ -188,6 +189,47 @@ def _file_lines(ctx: ProjectContext, file: str, project_dir: str) -> list[str]:
         return []
 
 
+#: Optional extras that a declared package picks up when installed (never imported).
+EXTRAS_OF = {"typer": frozenset({"rich", "shellingham"})}
+_LOWER_BOUND = re.compile(r">=|==|~=|===|>(?!=)")
+
+
+def _deliberate(lines: list[str], line: int) -> bool:
+    """Whether a declaration is a deliberate constraint rather than a forgotten dependency:
+    only an upper bound or exclusion (``click<8.2.0``: a pin on a transitive dependency), or
+    a whole-line comment right above it (the author explains why it is there)."""
+    code = (lines[line - 1] if 0 < line <= len(lines) else "").partition("#")[0]
+    above = lines[line - 2].strip() if line >= 2 else ""
+    if above.startswith("#"):
+        return True
+    return ("<" in code or "!=" in code) and not _LOWER_BOUND.search(code)
+
+
+_VIA = re.compile(r"^\s*#\s*(?:via\s+)?(.+?)\s*$")
+
+
+def _required_by_others(ctx: ProjectContext, file: str, norm: str, project_dir: str) -> bool:
+    """Whether the compiled requirements next to ``file`` (pip-compile or `uv pip compile`
+    output, with `# via` comments) say another package requires ``norm`` too."""
+    folder = file.rpartition("/")[0]
+    compiled = f"{folder}/requirements.txt" if folder else "requirements.txt"
+    if compiled == file:
+        return False
+    lines = _file_lines(ctx, compiled, project_dir)
+    for number, raw in enumerate(lines):
+        if normalize(re.split(r"[=<>~!\[; ]", raw.strip(), maxsplit=1)[0]) != norm:
+            continue
+        for comment in lines[number + 1 :]:
+            if not comment.lstrip().startswith("#"):
+                break
+            found = _VIA.match(comment)
+            entry = found.group(1).strip() if found else ""
+            if entry and entry != "via" and not entry.startswith(("-r", "-c")):
+                return True
+        return False
+    return False
+
+
 def dependency_line(ctx: ProjectContext, file: str, name: str, project_dir: str = "") -> int | None:
     """The line declaring ``name`` in a pyproject.toml or requirements file, if found."""
     lines = _file_lines(ctx, file, project_dir)
@@ -230,11 +272,18 @@ def deptry_hits(
             continue  # Django loads apps, middleware and backends from strings in settings
         location = _table(item.get("location"))
         file = str(location.get("file") or "pyproject.toml").replace("\\", "/").removeprefix("./")
+        if any(norm in EXTRAS_OF.get(other, ()) for other in declared):
+            continue  # an optional extra of another declared package (rich for typer)
+        line = dependency_line(ctx, file, name, project_dir)
+        if line is not None and _deliberate(_file_lines(ctx, file, project_dir), line):
+            continue
+        if _required_by_others(ctx, file, norm, project_dir):
+            continue  # also installed for another dependency: removing the line ships the same
         hits.append(
             EngineHit(
                 rule=RULE,
                 path=ctx.prefix + file,
-                line=dependency_line(ctx, file, name, project_dir),
+                line=line,
                 message=(
                     f"{name} is declared in {file} but no code outside tests imports it "
                     "(deptry DEP002): "
@@ -268,6 +317,11 @@ class Deptry(Engine):
     timeout = 300
 
     def applies(self, ctx: ProjectContext) -> bool:
+        if (
+            ctx.project.path != "."
+            and SourceFile(ctx.prefix + "x.py", "x.py", "python", b"").is_test
+        ):
+            return False  # a tests/ folder's own requirements: every import there is test code
         return "python" in ctx.kinds_present and _has_specification(ctx)
 
     def command(

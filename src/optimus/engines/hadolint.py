@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from optimus.engines.base import Engine, EngineError, EngineHit
@@ -33,7 +34,13 @@ from optimus.parse.dockerfile import Dockerfile
 from optimus.parse.errors import ParseError
 from optimus.parse.source import SourceFile
 from optimus.registry import engine
-from optimus.rules.docker._common import global_args, parent_stage, stage_chain, substitute
+from optimus.rules.docker._common import (
+    global_args,
+    is_dev_image,
+    parent_stage,
+    stage_chain,
+    substitute,
+)
 
 if TYPE_CHECKING:
     from optimus.analyze.project_context import ProjectContext
@@ -95,7 +102,7 @@ class HadolintEngine(Engine):
             # hadolint goes on without the project's ignores; reporting what the project
             # ignored would be wrong, so report the broken configuration instead.
             raise EngineError(config_error)
-        return to_hits(records, files)
+        return to_hits(records, files, ctx.read_text)
 
     def call(self, args: list[str], cwd: str) -> subprocess.CompletedProcess[str]:
         """Engine.call with an environment that keeps hadolint's report JSON on stdout."""
@@ -182,6 +189,29 @@ def _runs_a_shell(src: SourceFile, line: int | None) -> bool:
     return False
 
 
+def _script_without_exec(
+    src: SourceFile, line: int | None, read: Callable[[str], str | None] | None
+) -> bool:
+    """Whether the instruction at ``line`` runs a shell script (``CMD /run.sh``) that starts
+    its program without ``exec``. In exec form the script's shell is then PID 1 and still
+    does not pass SIGTERM on, so the change gains nothing (the fix is ``exec`` in the
+    script). A script that cannot be found next to the Dockerfile counts as such too: the
+    advice could not be checked."""
+    for ins in src.dockerfile.instructions:
+        if line is None or not ins.line <= line <= ins.end_line:
+            continue
+        words = ins.args.split()
+        if not words or not words[0].endswith(".sh"):
+            return False
+        folder = src.project_path.rpartition("/")[0]
+        name = words[0].rsplit("/", 1)[-1]
+        text = read(f"{folder}/{name}" if folder else name) if read else None
+        if text is None:
+            return True
+        return not any(ln.strip().startswith("exec ") for ln in text.splitlines())
+    return False
+
+
 def _cleans_lists(src: SourceFile, line: int | None) -> bool:
     """Whether the RUN at ``line`` ends with apt's own clean-up of the package lists."""
     for ins in src.dockerfile.instructions:
@@ -215,8 +245,13 @@ def in_shipped_stage(src: SourceFile, line: int | None) -> bool:
     return any(stage in stage_chain(dockerfile, str(t.index)) for t in targets)
 
 
-def to_hits(records: list[Any], files: dict[str, SourceFile]) -> list[EngineHit]:
-    """The kept hadolint results as hits; ``files`` maps the paths given to their files."""
+def to_hits(
+    records: list[Any],
+    files: dict[str, SourceFile],
+    read: Callable[[str], str | None] | None = None,
+) -> list[EngineHit]:
+    """The kept hadolint results as hits; ``files`` maps the paths given to their files and
+    ``read`` reads a project-relative file (the scripts a CMD runs), when given."""
     merged: dict[tuple[str, str, int | None], list[str]] = {}
     ends: dict[tuple[str, str, int | None], int | None] = {}
     for record in records:
@@ -230,6 +265,8 @@ def to_hits(records: list[Any], files: dict[str, SourceFile]) -> list[EngineHit]
         line = record.get("line") if isinstance(record.get("line"), int) else None
         if code in ("DL3009", "DL3015") and not in_shipped_stage(src, line):
             continue  # a builder stage: its apt leftovers never ship
+        if code in ("DL3009", "DL3015") and is_dev_image(src):
+            continue  # devcontainer, CI and test images: their size is not shipped anywhere
         keyword, end_line = _instruction(src, line)
         if code == "DL3009" and _cleans_lists(src, line):
             continue  # `apt-get dist-clean` (apt 2.7+) deletes the lists; hadolint predates it
@@ -237,6 +274,8 @@ def to_hits(records: list[Any], files: dict[str, SourceFile]) -> list[EngineHit]
             continue  # shell-form HEALTHCHECK: no signal to lose
         if code == "DL3025" and _runs_a_shell(src, line):
             continue  # `CMD sh script.sh`: the exec form would still make a shell PID 1
+        if code == "DL3025" and _script_without_exec(src, line, read):
+            continue  # `CMD /run.sh` whose script runs the server as a child: same
         what = keyword or "this instruction"
         message = str(record.get("message") or "").rstrip(".")
         key = (rule, src.path, line)

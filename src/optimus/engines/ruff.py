@@ -128,6 +128,11 @@ class RuffEngine(Engine):
             ",".join(sorted(SKIP_DIRS)),
             ".",
         ]
+        if _under_default_exclude(project_dir):
+            # A project nested inside site-packages (pandas ships a pyproject.toml): Ruff
+            # matches its excludes from the project's own root, so it would lint installed
+            # code that it skips everywhere else. Treat it as the enclosing folder is treated.
+            raise EngineError(no_files_message(project_dir))
         done = self.call(args, project_dir)
         if done.returncode != 0 and foreign_config_failure(done.stderr, project_dir):
             # A nested project's configuration: read only this project's own (or none).
@@ -152,7 +157,13 @@ class RuffEngine(Engine):
             local = _project_path(record.get("filename"), project_dir)
             if local is None or ctx.prefix + local not in kept:
                 continue
-            hit = to_hit(record, ctx.prefix + local, local)
+            line_text = None
+            if record.get("code") == "ASYNC240":
+                text = ctx.read_text(local)
+                row = _row(record.get("location"))
+                lines = text.splitlines() if text is not None else []
+                line_text = lines[row - 1] if row and 0 < row <= len(lines) else None
+            hit = to_hit(record, ctx.prefix + local, local, line_text)
             if hit is not None:
                 hits.append(hit)
         return hits
@@ -200,10 +211,15 @@ def own_config(project_dir: str) -> str | None:
         folder = parent
 
 
+def _under_default_exclude(project_dir: str) -> bool:
+    parts = os.path.realpath(project_dir).replace(os.sep, "/").split("/")
+    return any(p in ("site-packages", "dist-packages") for p in parts)
+
+
 def no_files_message(project_dir: str) -> str:
     """Why Ruff checked nothing, for a project that has Python files."""
     parts = os.path.realpath(project_dir).replace(os.sep, "/").split("/")
-    under = next((p for p in parts if p in RUFF_DEFAULT_EXCLUDES), None)
+    under = next((p for p in parts if p in RUFF_DEFAULT_EXCLUDES or p == "dist-packages"), None)
     if under is not None:
         return (
             f"checked no file: the project folder lies under `{under}`, which Ruff "
@@ -283,7 +299,66 @@ def _row(location: Any) -> int | None:
     return None
 
 
-def to_hit(record: dict[str, Any], path: str, local: str) -> EngineHit | None:
+#: pathlib methods that make one metadata syscall or none (ASYNC240 flags every Path
+#: method): microseconds on a local disk, not the blocking I/O blocking-call-in-async means.
+METADATA_PATH_METHODS = frozenset(
+    {
+        "absolute",
+        "chmod",
+        "exists",
+        "expanduser",
+        "is_dir",
+        "is_file",
+        "is_mount",
+        "is_symlink",
+        "lstat",
+        "mkdir",
+        "readlink",
+        "rename",
+        "replace",
+        "resolve",
+        "rmdir",
+        "samefile",
+        "stat",
+        "symlink_to",
+        "touch",
+        "unlink",
+    }
+)
+_METHOD_CALL = re.compile(r"\.(\w+)\s*\(")
+_LAST_ATTRIBUTE = re.compile(r"\.\s*(\w+)\s*$")
+
+
+def _metadata_only(record: dict[str, Any], source_line: str | None) -> bool:
+    """Whether an ASYNC240 result is a call of a metadata-only Path method.
+
+    Ruff's span covers the called attribute (``Path(p).resolve``), so the method is the name
+    the span ends with; without an end on the same row, the outermost method called after
+    the start is taken.
+    """
+    start, end = record.get("location"), record.get("end_location")
+    if source_line is None or not isinstance(start, dict):
+        return False
+    first = start.get("column")
+    if not isinstance(first, int) or first < 1:
+        return False
+    rest = source_line[first - 1 :]
+    if isinstance(end, dict) and end.get("row") == start.get("row"):
+        last = end.get("column")
+        if isinstance(last, int) and last > first:
+            found = _LAST_ATTRIBUTE.search(source_line[first - 1 : last - 1])
+            return found is not None and found.group(1) in METADATA_PATH_METHODS
+    method = None
+    for found in _METHOD_CALL.finditer(rest):
+        before = rest[: found.start()]
+        if before.count("(") == before.count(")"):  # not inside an argument list
+            method = found.group(1)
+    return method in METADATA_PATH_METHODS
+
+
+def to_hit(
+    record: dict[str, Any], path: str, local: str, source_line: str | None = None
+) -> EngineHit | None:
     """One Ruff diagnostic as a hit (root-relative ``path``), or None when not reported."""
     code = record.get("code")
     message = str(record.get("message") or "").rstrip(".")
@@ -293,6 +368,8 @@ def to_hit(record: dict[str, Any], path: str, local: str) -> EngineHit | None:
     end_line = _row(record.get("end_location"))
     if code.startswith("ASYNC2"):
         if SourceFile(path, local, "python", b"").is_test:
+            return None
+        if code == "ASYNC240" and _metadata_only(record, source_line):
             return None
         text = f"{message} (Ruff {code}): {_ASYNC_ADVICE}"
         return EngineHit("blocking-call-in-async", path, line, text, end_line)

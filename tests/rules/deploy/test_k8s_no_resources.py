@@ -42,8 +42,6 @@ def test_messages_name_the_container_and_what_is_missing() -> None:
     assert "BestEffort" not in web.message  # other containers of the pod set resources
     assert "a CPU limit is optional" in web.message
     assert web.code == "K8001" and web.severity.value == "medium"
-    init = next(f for f in result.findings if f.path.endswith("worker.yaml") and f.line == 13)
-    assert init.message.startswith("init container `wait-for-db`")
     requests_only = by_line[29].message
     assert "sets no `limits.memory`:" in requests_only and "scheduler" not in requests_only
     logger = by_line[34].message  # a memory limit is copied to the memory request
@@ -57,9 +55,9 @@ def test_cpu_limits_are_never_demanded() -> None:
     assert all("`limits.cpu`" not in f.message for f in result.findings)
 
 
-def test_init_containers_are_low_and_skipped_when_the_app_sets_requests() -> None:
+def test_init_containers_are_not_reported() -> None:
     result = assert_rule_matches(str(FIXTURES / "manifests"), RULE)
     worker = {f.line: f.severity.value for f in result.findings if f.path.endswith("worker.yaml")}
-    assert worker == {13: "low", 17: "medium"}
+    assert worker == {17: "medium"}  # the app container, not the wait-for-db init container
     api = {f.line for f in result.findings if f.path.endswith("api.yaml")}
     assert 14 not in api and 18 in api  # migrate: the app containers' requests size the pod

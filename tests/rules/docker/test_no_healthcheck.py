@@ -29,6 +29,8 @@ def test_fixture_projects(project: str) -> None:
         "k8s_project",
         "no_ports",
         "override_healthcheck",
+        "one_service_sample",
+        "compose_watch",
     ],
 )
 def test_quiet_projects(project: str) -> None:

@@ -33,7 +33,8 @@ def test_messages_say_why_and_what_to_do() -> None:
     assert "`${RUN_AS}` (root)" in by_path["no_user/Dockerfile.argroot"].message
     assert "`0:0`" in by_path["no_user/Dockerfile.uid0"].message
     assert by_path["no_user/Dockerfile.multi"].line == 6
-    base = by_path["base_image/Dockerfile"]
+    assert "base_image/Dockerfile" not in by_path
+    base = by_path["base_image/Dockerfile.exposed"]
     assert base.severity == Severity.LOW and "base image" in base.message
     # Official base-image definitions: the images built FROM them choose their USER.
     assert "base_image/3.12/alpine/Dockerfile" not in by_path

@@ -29,6 +29,7 @@ def test_every_fixture_project_is_listed() -> None:
         "k8s_deployment",
         "multi_stage",
         "procfile",
+        "teaching_example",
         "web_concurrency_env",
     ]
 
@@ -41,7 +42,14 @@ def test_fixture_projects(project: str) -> None:
 
 @pytest.mark.parametrize(
     "project",
-    ["compose_replicas", "gunicorn_conf", "helm_chart", "k8s_deployment", "web_concurrency_env"],
+    [
+        "compose_replicas",
+        "gunicorn_conf",
+        "helm_chart",
+        "k8s_deployment",
+        "teaching_example",
+        "web_concurrency_env",
+    ],
 )
 def test_replicated_or_configured_projects_are_quiet(project: str) -> None:
     assert not assert_rule_matches(str(FIXTURES / project), RULE).findings

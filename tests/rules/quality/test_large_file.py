@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from optimus.parse.source import SourceFile
+from optimus.testing.harness import scan_fixture
 from optimus.rules.quality.large_file import (
     DECLARATION_SHARE,
     LargeFile,
@@ -76,3 +77,55 @@ def test_vendored_trees_are_not_reported() -> None:
         assert _check(code, f"app/{folder}/lib/src/engine.rs", "rust") == []
     assert not is_vendored("src/vendors/engine.rs")
     assert not is_vendored("src/external.rs")
+
+
+def _crate(root, name: str, checksum: bool) -> None:
+    crate = root / name
+    (crate / "src").mkdir(parents=True)
+    (crate / "Cargo.toml").write_text(f'[package]\nname = "{name}"\nversion = "1.0.0"\n')
+    (crate / "src" / "lib.rs").write_text(_rust_logic(1100))
+    if checksum:
+        (crate / ".cargo-checksum.json").write_text('{"files": {}, "package": "00"}')
+
+
+def test_scan_reports_first_party_file_but_not_a_vendored_crate(tmp_path) -> None:
+    _crate(tmp_path, "mine", checksum=False)
+    _crate(tmp_path, "theirs-1.0.0", checksum=True)
+    result = scan_fixture(str(tmp_path), select=["large-file"])
+    assert [f.path for f in result.findings] == ["mine/src/lib.rs"]
+    assert result.findings[0].count == 1103
+
+
+def test_scan_of_site_packages_is_not_reported(tmp_path) -> None:
+    site = tmp_path / "lib" / "python3.11" / "site-packages"
+    (site / "somepkg").mkdir(parents=True)
+    body = "".join(f"    total += {i}\n" for i in range(1100))
+    (site / "somepkg" / "big.py").write_text(f"def f(total):\n{body}    return total\n")
+    assert scan_fixture(str(site), select=["large-file"]).findings == []
+    # The same file in an ordinary folder is reported.
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "big.py").write_text(f"def f(total):\n{body}    return total\n")
+    found = scan_fixture(str(tmp_path / "app"), select=["large-file"]).findings
+    assert [f.path for f in found] == ["big.py"]
+
+
+def test_test_files_and_single_file_libraries_are_not_reported() -> None:
+    body = "".join(f"    total += {i}\n" for i in range(1100))
+    code = f"def f(total):\n{body}    return total\n"
+    assert _check(code, "app/tests/test_big.py", "python") == []
+    bottle = f'"""A micro-framework."""\n__author__ = "M"\n__version__ = "0.12"\n__license__ = "MIT"\n{code}'
+    assert _check(bottle, "pkg/bottle_wrapper/bottle.py", "python") == []
+    assert _check(bottle.replace("__license__", "LICENSE"), "pkg/server.py", "python")
+    bundle = (
+        "(function webpackUniversalModuleDefinition(root, factory) {\n"
+        + "".join(f"  var v{i} = {i};\n" for i in range(1100))
+        + "});\n"
+    )
+    assert _check(bundle, "src/static/js/react-bootstrap.js", "javascript") == []
+
+
+def test_rust_test_modules_in_their_own_file_are_not_reported() -> None:
+    code = _rust_logic(1100)
+    assert _check(code, "crates/db_views/post/src/test.rs", "rust") == []
+    assert _check(code, "src/parser_tests.rs", "rust") == []
+    assert _check(code, "src/contest.rs", "rust")  # not a test module by its name

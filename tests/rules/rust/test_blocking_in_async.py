@@ -57,9 +57,9 @@ def test_messages_name_the_call_the_function_and_the_async_alternative() -> None
     read = messages[("src/lib.rs", 15, RULE)]
     assert "is blocking file I/O" in read and "`tokio::fs`" in read
     assert "spawn_blocking" in read
-    spawned = messages[("src/lib.rs", 58, RULE)]
+    spawned = messages[("src/lib.rs", 61, RULE)]
     assert spawned.startswith("`fs::write` (`std::fs::write`) in an `async` block")
-    http = messages[("src/lib.rs", 63, RULE)]
+    http = messages[("src/lib.rs", 66, RULE)]
     assert "panics inside an async runtime" in http and "async `reqwest::Client`" in http
     output = messages[("src/process.rs", 7, RULE)]
     assert output.startswith("`Command::output()` in `async fn git_version`")
@@ -73,9 +73,10 @@ def test_use_forms_are_resolved() -> None:
         "async fn f() {\n"
         "    nap(D);\n"
         '    File::create("x");\n'
-        '    fs::metadata("x");\n'
+        '    fs::read("x");\n'
         "    thread::sleep(D);\n"
         "    core::mem::drop(1);\n"
+        '    fs::metadata("x");\n'
         "}\n"
     )
     assert _lines(code) == [4, 5, 6, 7]

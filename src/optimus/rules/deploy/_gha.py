@@ -17,6 +17,7 @@ from typing import Any
 from optimus.analyze.project_context import ProjectContext
 from optimus.parse.errors import ParseError
 from optimus.parse.source import SourceFile
+from optimus.rules._thirdparty import installed_copy
 
 _WORKFLOW = re.compile(r"(?:^|/)\.github/workflows/[^/]+\.ya?ml$")
 _VERSION = re.compile(r"^v?(\d+)(?:\.\d+)*$")
@@ -51,7 +52,12 @@ class Workflow:
 
 
 def workflows(ctx: ProjectContext) -> Iterator[Workflow]:
-    """The project's GitHub Actions workflows that parse as a mapping with ``jobs``."""
+    """The project's GitHub Actions workflows that parse as a mapping with ``jobs``.
+
+    None for an installed or vendored copy of a package: its workflows never run there.
+    """
+    if installed_copy(ctx) is not None:
+        return
     for src in ctx.of_kind("yaml"):
         if not _WORKFLOW.search(src.project_path) or b"jobs" not in src.data:
             continue

@@ -69,7 +69,9 @@ class CiNoTimeout(Rule):
         "When not to": (
             "Jobs that legitimately run for hours (long benchmarks, large builds) still "
             "benefit from an explicit, larger bound; suppress the finding only where no "
-            "bound is wanted. Workflows outside `.github/workflows/` are not read."
+            "bound is wanted. Workflows outside `.github/workflows/` are not read, nor those "
+            "of installed or vendored copies of packages (a crate folder with Cargo's "
+            "`.cargo-checksum.json`, a scan of `site-packages`), which never run there."
         ),
     }
     references = (

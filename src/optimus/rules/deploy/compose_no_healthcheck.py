@@ -10,7 +10,8 @@ from a local Dockerfile whose stage defines ``HEALTHCHECK`` has one. Services th
 ``ports`` or that others depend on need ``restart:`` (or ``deploy.restart_policy``).
 When every dependent already waits for the dependency itself (``nc -z``, ``wait-for-it``,
 ``dockerize -wait``, ``pg_isready`` or a retry loop in its compose ``command``/``entrypoint``
-or in the entrypoint script its image runs), the missing healthcheck is only reported as info.
+or in the entrypoint script its image runs), the missing healthcheck is not reported: the
+problem it would solve (dependents reaching the service before it is ready) does not occur.
 """
 
 from __future__ import annotations
@@ -37,7 +38,15 @@ _COMPOSE_NAME = re.compile(r"^(?:docker-)?compose((?:\.[a-z0-9_-]+)*)\.ya?ml$")
 _NOT_DEPLOYED = frozenset(
     {"override", "dev", "development", "local", "test", "tests", "testing", "ci", "debug", "e2e"}
 )
-_DEV_DIRS = frozenset({".devcontainer", "devcontainer"})
+_DEV_DIRS = frozenset({".devcontainer", "devcontainer", "ci", ".ci", ".github", ".circleci"})
+#: Debug logging or a debug/development mode switched on: a development or test setup
+#: (Lemmy's `RUST_LOG=...debug`, `DEBUG=1`, `NODE_ENV=development`).
+_DEBUG_SETTING = re.compile(
+    rb"(?im)^\s*-?\s*[\"']?(?:RUST_LOG\s*[=:][^\n]*\bdebug\b"
+    rb"|(?:DEBUG|FLASK_DEBUG|DJANGO_DEBUG)\s*[=:]\s*[\"']?(?:1|true|yes)\b"
+    rb"|(?:LOG_LEVEL|LOGLEVEL)\s*[=:]\s*[\"']?debug\b"
+    rb"|(?:NODE_ENV|FLASK_ENV|APP_ENV|RAILS_ENV)\s*[=:]\s*[\"']?development\b)"
+)
 _ONE_SHOT = "service_completed_successfully"
 _PROD_NAME = re.compile(r"[.\-_](?:prod|production|deploy|live|release|swarm|stack)[.\-_]")
 
@@ -48,8 +57,47 @@ def is_deployed_compose(src: SourceFile) -> bool:
     match = _COMPOSE_NAME.match(parts[-1])
     if match is None or is_test_file(src) or any(p in _DEV_DIRS for p in parts[:-1]):
         return False
+    if _DEBUG_SETTING.search(src.data):
+        return False
     words = set(re.split(r"[.\-_]", match.group(1).strip(".")))
-    return not words & _NOT_DEPLOYED
+    return not words & _NOT_DEPLOYED and not mounts_own_source(src)
+
+
+def _folder(path: str) -> str:
+    path = path.strip().rstrip("/")
+    while path.startswith("./"):
+        path = path[2:]
+    return "." if path in ("", ".") else path
+
+
+def mounts_own_source(src: SourceFile) -> bool:
+    """Whether a service bind-mounts its own build context over the image (`build: ./app`
+    with `volumes: ["./app:/usr/src/app"]`): live code for development, not a deployment."""
+    try:
+        docs = src.yaml
+    except ParseError:
+        return False
+    for doc in docs:
+        services = doc.get("services") if isinstance(doc, dict) else None
+        for service in services.values() if isinstance(services, dict) else []:
+            if not isinstance(service, dict):
+                continue
+            build = service.get("build")
+            context = build.get("context", ".") if isinstance(build, dict) else build
+            volumes = service.get("volumes")
+            if not isinstance(context, str) or not isinstance(volumes, list):
+                continue
+            for volume in volumes:
+                source = volume.split(":", 1)[0] if isinstance(volume, str) else None
+                if isinstance(volume, dict) and volume.get("type") == "bind":
+                    source = volume.get("source")
+                if (
+                    isinstance(source, str)
+                    and source.startswith(".")
+                    and _folder(source) == _folder(context)
+                ):
+                    return True
+    return False
 
 
 def _dependencies(service: dict[str, Any]) -> dict[str, str]:
@@ -335,6 +383,26 @@ def _has_restart(service: dict[str, Any]) -> bool:
     return "restart" in service or (isinstance(deploy, dict) and "restart_policy" in deploy)
 
 
+def _dynamic_proxy(service: dict[str, Any]) -> bool:
+    """A Traefik service with the Docker provider: it discovers containers and routes only to
+    running ones (and to healthy ones, once they have a healthcheck), whatever the start order."""
+    image = service.get("image")
+    command = service.get("command")
+    text = " ".join(command) if isinstance(command, list) else str(command or "")
+    return (
+        isinstance(image, str)
+        and image.split("@", 1)[0].rsplit("/", 1)[-1].split(":", 1)[0] == "traefik"
+        and "providers.docker" in text
+    )
+
+
+def swarm_deploy(service: dict[str, Any]) -> bool:
+    """A `deploy:` section that deploys (replicas, placement, update or restart settings);
+    `deploy.resources` alone is also read by plain `docker compose up` on a laptop."""
+    deploy = service.get("deploy")
+    return isinstance(deploy, dict) and bool(set(deploy) - {"resources"})
+
+
 @rule
 class ComposeNoHealthcheck(Rule):
     name = "compose-no-healthcheck"
@@ -353,20 +421,27 @@ class ComposeNoHealthcheck(Rule):
         "What it finds": (
             "In docker compose files (`compose.yaml`, `docker-compose.yml`, "
             "`docker-compose.prod.yml`...; not override, dev, test or CI variants, nor "
-            "`.devcontainer/`): (1) a service that another service lists in `depends_on` "
+            "files under `.devcontainer/`, `ci/` or `.github/`, nor files that switch on "
+            "debug logging or a development mode such as `RUST_LOG=...debug`, `DEBUG=1` or "
+            "`NODE_ENV=development`, nor files where a service bind-mounts its own build "
+            "context over the image, `build: ./app` with `./app:/usr/src/app`, for live "
+            "code): (1) a service that another service lists in `depends_on` "
             "and that has no `healthcheck` (medium when a dependent waits with `condition: "
             "service_healthy`, low otherwise); a service built from a local Dockerfile "
             "whose stage defines `HEALTHCHECK` has one; (2) a service that publishes "
             "`ports` or that others depend on, with neither `restart:` nor "
             "`deploy.restart_policy`, where the setup is deployed: the file is named for "
             "production (`docker-compose.prod.yml`) or another service already sets a "
-            "policy. A service others wait for with `condition: "
-            "service_completed_successfully` is a one-shot task and is not reported. When "
+            "policy or a Swarm `deploy:` section (`deploy.resources` alone does not count: "
+            "plain `docker compose up` reads it too). A service others wait for with `condition: "
+            "service_completed_successfully` is a one-shot task and is not reported, nor is "
+            "a service whose only dependents are Traefik with the Docker provider (it routes "
+            "by discovery, not by start order). When "
             "every dependent already waits for the service by itself (`nc -z`, `wait-for-it`, "
             "`wait-for`, `dockerize -wait`, `pg_isready`, a retry loop with `sleep`) in its "
             "compose `command`/`entrypoint` or in the entrypoint script its image runs (found "
-            "through the Dockerfile's `COPY`), the missing healthcheck is reported as info and "
-            "the message says how it waits. Files "
+            "through the Dockerfile's `COPY`), the missing healthcheck is not reported: "
+            "dependents cannot reach it before it is ready. Files "
             "of one folder are merged as `docker compose -f a -f b` merges them. One "
             "finding per service and problem, on the service's line."
         ),
@@ -479,7 +554,7 @@ class ComposeNoHealthcheck(Rule):
         # most likely lack one by oversight).
         restart_matters = any(_PROD_NAME.search(src.path.rsplit("/", 1)[-1]) for src, _ in files)
         restart_matters = restart_matters or any(
-            _has_restart(service) or "deploy" in service for service in merged.values()
+            _has_restart(service) or swarm_deploy(service) for service in merged.values()
         )
         for name, service in merged.items():
             if "extends" in service:
@@ -494,19 +569,20 @@ class ComposeNoHealthcheck(Rule):
                 and not _has_healthcheck(service)
                 and not _built_with_healthcheck(ctx, src, service)
             ):
+                if all(_dynamic_proxy(merged.get(d, {})) for d, _ in dependents):
+                    continue  # Traefik routes by discovery, not by depends_on ordering
                 healthy = sorted({d for d, c in dependents if c == "service_healthy"})
                 # Every dependent waits for it by itself: the healthcheck would only move that
                 # wait into Compose (with service_healthy, its absence breaks `up`: not here).
                 waits = {} if healthy else _dependents_waiting(ctx, name, dependents, merged, sites)
-                yield Hit(
-                    _waiting_message(name, service, waits)
-                    if waits
-                    else _healthcheck_message(name, service, dependents, healthy),
-                    line=line,
-                    path=src.path,
-                    snippet=f"{name}/healthcheck",
-                    severity=Severity.MEDIUM if healthy else Severity.INFO if waits else None,
-                )
+                if not waits:
+                    yield Hit(
+                        _healthcheck_message(name, service, dependents, healthy),
+                        line=line,
+                        path=src.path,
+                        snippet=f"{name}/healthcheck",
+                        severity=Severity.MEDIUM if healthy else None,
+                    )
             if restart_matters and not _has_restart(service):
                 if "ports" in service:
                     role = "publishes ports"
@@ -544,17 +620,6 @@ def _dependents_waiting(
 
 def _names(names: Iterable[str]) -> str:
     return ", ".join(f"`{n}`" for n in sorted(set(names)))
-
-
-def _waiting_message(name: str, service: dict[str, Any], waits: dict[str, str]) -> str:
-    image = f" (image `{service['image']}`)" if isinstance(service.get("image"), str) else ""
-    how = "; ".join(f"`{d}` runs {w}" for d, w in waits.items())
-    return (
-        f"service `{name}`{image} has no `healthcheck`, but what depends on it already waits "
-        f"until it accepts connections ({how}), so the first requests do not reach it while it "
-        f"is still starting; reported as info only. A `healthcheck:` would still let Compose "
-        f"(`condition: service_healthy`) and `docker compose ps` see when `{name}` is ready"
-    )
 
 
 def _healthcheck_message(

@@ -1,7 +1,8 @@
 """k8s-no-resources: a container without CPU/memory requests or without a memory limit.
 
 Reads every workload's pod template (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job,
-CronJob, Pod, Argo Rollout), init containers included, and reports each container whose
+CronJob, Pod, Argo Rollout; native sidecars included, run-to-completion init containers not)
+and reports each container whose
 merged resources (over Kustomize patches of the same workload, a LimitRange's defaults and
 pod-level resources) leave the CPU request, the memory request or the memory limit unset.
 A limit without a request counts as a request: Kubernetes copies it. CPU limits are never
@@ -42,12 +43,12 @@ class K8sNoResources(Rule):
     doc = {
         "What it finds": (
             "Containers of Kubernetes workloads (Deployment, StatefulSet, DaemonSet, "
-            "ReplicaSet, Job, CronJob, Pod, Argo Rollout; init containers included) whose "
+            "ReplicaSet, Job, CronJob, Pod, Argo Rollout; native sidecars included) whose "
             "`resources` leave `requests.cpu`, `requests.memory` or `limits.memory` unset. "
             "A limit given without a request counts as the request, as Kubernetes copies "
-            "it. Init containers that run to completion before the app are reported with "
-            "low severity (the pod's request is the larger of theirs and the app's), and "
-            "not at all when an app container of the pod sets requests. "
+            "it. Init containers that run to completion before the app are not reported: "
+            "the pod's request is the larger of theirs and the app containers', which are "
+            "judged themselves. "
             "Documents of the same kind and name are merged first, so a Kustomize overlay "
             "that patches `resources` into a base Deployment satisfies the rule; a "
             "LimitRange in the project that defaults a resource satisfies it too. One "
@@ -139,20 +140,15 @@ class K8sNoResources(Rule):
                 if not missing:
                     continue
                 # An init container runs to completion before the app starts: the pod's
-                # request is the larger of it and the app containers, so it matters less.
-                init = container.field == "initContainers" and not container.sidecar
-                if init and any(
-                    facts_of(facts, c).requests
-                    for c in containers
-                    if c.field != "initContainers" or c.sidecar
-                ):
-                    continue  # the app containers' requests already size the pod
+                # request is the larger of it and the app containers, which are judged
+                # (and reported) themselves; the finding belongs on them.
+                if container.field == "initContainers" and not container.sidecar:
+                    continue
                 yield Hit(
                     _message(container.label, missing, best_effort),
                     line=container.line(),
                     path=workload.src.path,
                     snippet=container.snippet,
-                    severity=Severity.LOW if init else None,
                 )
 
 

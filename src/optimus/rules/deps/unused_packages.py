@@ -11,6 +11,7 @@ Astro (their imports live in ``.vue``/``.svelte``/``.astro`` files) and style pa
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 from collections.abc import Iterator
@@ -91,7 +92,15 @@ class DepsUnused(Rule):
             "other packages libraries load by name, Django apps named in settings, style "
             "packages, Vue/Svelte/Astro projects (their components are not read), and "
             "Python distributions whose import name deptry cannot know because they are not "
-            "installed (install the project's dependencies in its `.venv` for full coverage)."
+            "installed (install the project's dependencies in its `.venv` for full coverage). "
+            "Nor are deliberate constraints: a Python declaration with only an upper bound "
+            "or exclusion (`click<8.2.0`, pinning a transitive dependency), one with a "
+            "comment line right above it, optional extras of another declared package "
+            "(`rich` with `typer`), packages the compiled `requirements.txt` next to the "
+            "declaration says another dependency requires too (`# via google-api-core`: "
+            "removing the line ships the same; for Node, a package that another direct "
+            "dependency requires according to `package-lock.json`), and the own requirements "
+            "of a `tests/` folder."
         ),
         "Why": (
             "An unused dependency is still downloaded, resolved against every other "
@@ -135,9 +144,10 @@ class DepsUnused(Rule):
             sources = node_sources(project, folder, folders)
             if not sources:
                 continue  # no code to judge by (a package.json for tools only)
+            required = _required_by_direct(project, folder, _table(doc.get("dependencies")))
             for name in unused_node_dependencies(doc, sources):
-                if _STYLE_PACKAGE.search(name):
-                    continue
+                if _STYLE_PACKAGE.search(name) or name in required:
+                    continue  # a style package, or installed anyway for another dependency
                 yield Hit(
                     f"{name} is in the dependencies of {src.project_path} but no import, "
                     "require() or script of the package uses it: an unused dependency still "
@@ -147,6 +157,28 @@ class DepsUnused(Rule):
                     path=src.path,
                     snippet=f"dependencies:{name}",
                 )
+
+
+def _required_by_direct(project: ProjectContext, folder: str, direct: dict[str, Any]) -> set[str]:
+    """Packages that the project's own dependencies require, from ``package-lock.json``
+    (lockfile v2/v3 ``packages``): declaring one of them too is a redundant pin, and removing
+    it ships the same (``@opentelemetry/sdk-trace-base`` next to ``@opentelemetry/sdk-node``)."""
+    text = project.read_text(
+        posixpath.join(folder, "package-lock.json") if folder else "package-lock.json"
+    )
+    if not text:
+        return set()
+    try:
+        lock = json.loads(text)
+    except ValueError:
+        return set()
+    entries = _table(lock.get("packages")) if isinstance(lock, dict) else {}
+    required: set[str] = set()
+    for name in direct:
+        entry = _table(entries.get(f"node_modules/{name}"))
+        for key in ("dependencies", "peerDependencies", "optionalDependencies"):
+            required |= set(_table(entry.get(key)))
+    return required
 
 
 def _table(value: Any) -> dict[str, Any]:

@@ -27,12 +27,28 @@ from optimus.parse.source import SourceFile
 #: Development, CI and test images: by folder, or by Dockerfile name (Dockerfile.dev).
 _DEV_FOLDERS = frozenset(
     {".devcontainer", "devcontainer", "ci", ".ci", ".github", ".circleci", ".gitlab", ".buildkite"}
+    # cookiecutter-django's compose/local/<service>/Dockerfile: images for a laptop setup
+    | {"local", "dev", "development"}
 )
 _DEV_DOCKERFILE = re.compile(
     r"^(?:dockerfile\.(?:dev|devel|develop|development|test|tests|ci|local|debug)"
     r"|(?:dev|devel|develop|development|test|tests|ci|local|debug)\.dockerfile)$"
 )
 _DEV_WORDS = frozenset({"dev", "devel", "development", "test", "tests", "ci", "local", "debug"})
+#: Dot-separated parts of a Dockerfile name that mark a development or test image:
+#: `Dockerfile.neuron.dev`, `Dockerfile.playwright` (an end-to-end test runner).
+_DEV_NAME_PARTS = _DEV_WORDS | {"develop", "playwright", "cypress", "e2e"}
+#: An install guarded by a file test (`if [ -s requirements.txt ]; then pip install ...`): a
+#: hook for files the user may add (getsentry/self-hosted), doing nothing as shipped.
+OPTIONAL_INSTALL = re.compile(r"\bif\s+\[\[?\s+-[sfe]\s|\btest\s+-[sfe]\s")
+
+
+def _dev_name_parts(name: str) -> bool:
+    if not (name.startswith("dockerfile") or name.endswith(".dockerfile")):
+        return False
+    return bool(set(name.split(".")) & _DEV_NAME_PARTS)
+
+
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _SEPARATORS = frozenset({"&&", "||", ";", "|", "&", "(", ")", ";;", "|&"})
 #: Words that start a command without being it (shell keywords, privilege and time wrappers).
@@ -60,13 +76,25 @@ def is_dev_image(src: SourceFile) -> bool:
         src.is_test
         or any(p in _DEV_FOLDERS for p in parts[:-1])
         or bool(_DEV_DOCKERFILE.match(parts[-1]))
+        or _dev_name_parts(parts[-1])
     ):
         return True
     try:
         final = src.dockerfile.final_stage
     except ParseError:
         return False
-    return final is not None and bool(final.alias and _DEV_STAGE.match(final.alias))
+    if final is None:
+        return False
+    if final.alias and _DEV_STAGE.match(final.alias):
+        return True
+    # Images built on a development-environment base: VS Code dev containers, Google Cloud
+    # Workstations (getsentry/self-hosted's workstation/ images).
+    base = final.from_instruction.args.lower()
+    return any(marker in base for marker in _DEV_BASES)
+
+
+#: Base images whose purpose is a development environment.
+_DEV_BASES = ("/devcontainers/", "vscode/devcontainers", "cloud-workstations-images/")
 
 
 #: Stage names such as dev, dev-image, development, devcontainer, test, ci-image.

@@ -63,7 +63,8 @@ class DockerAptHygiene(Rule):
         "When not to": (
             "A build stage whose files are not copied into the final image (only its "
             "artifacts are), or an image that really needs the recommended packages (list "
-            "them explicitly instead, so the dependency is visible)."
+            "them explicitly instead, so the dependency is visible). Development, CI and "
+            "test images (`.devcontainer/`, `ci/`, `Dockerfile.dev`...) are not reported."
         ),
     }
     references = (

@@ -18,7 +18,7 @@ from optimus.parse.dockerfile import Dockerfile, Instruction, Stage
 from optimus.parse.source import SourceFile
 from optimus.registry import rule
 from optimus.rules.base import Hit, Reference, Rule
-from optimus.rules.docker._common import global_args, parent_stage, positionals
+from optimus.rules.docker._common import OPTIONAL_INSTALL, global_args, parent_stage, positionals
 
 _WHOLE_CONTEXT = frozenset({".", "./", "./.", "*", "./*"})
 _COMMAND_SPLIT = re.compile(r"&&|\|\||[;|\n]")
@@ -205,6 +205,10 @@ def _installs_upstream(dockerfile: Dockerfile, stage: Stage, seen: set[int]) -> 
     return _installs_upstream(dockerfile, parent, seen)
 
 
+#: Folders of CI-only images (a crate's `ci/cgroups/Dockerfile`), built on fresh runners.
+CI_FOLDERS = frozenset({"ci", ".ci", ".github", ".circleci", ".gitlab", ".buildkite"})
+
+
 @rule
 class DockerCacheOrder(Rule):
     name = "docker-cache-order"
@@ -251,7 +255,11 @@ class DockerCacheOrder(Rule):
         ),
         "When not to": (
             "Images built once and never rebuilt, or builds that always start without a "
-            "layer cache (the ordering then gains nothing until a cache is set up)."
+            "layer cache (the ordering then gains nothing until a cache is set up). "
+            "Dockerfiles under CI folders (`ci/`, `.github/`, `.circleci/`, `.gitlab/`, "
+            "`.buildkite/`) are test images built on fresh runners and are not reported, nor "
+            "are installs guarded by a file test (`if [ -s requirements.txt ]; then pip "
+            "install ...`), hooks that do nothing unless the user adds the file."
         ),
     }
     references = (
@@ -266,6 +274,8 @@ class DockerCacheOrder(Rule):
     )
 
     def check(self, src: SourceFile) -> Iterator[Hit]:
+        if any(part in CI_FOLDERS for part in src.path.lower().split("/")[:-1]):
+            return  # built by CI jobs on fresh runners: no layer cache to reuse
         dockerfile = src.dockerfile
         for stage in dockerfile.stages:
             copy_at = next(
@@ -276,7 +286,12 @@ class DockerCacheOrder(Rule):
             if any(find_install(i, mounted=True) for i in stage.instructions[:copy_at]):
                 continue
             install = next(
-                (x for x in map(find_install, stage.instructions[copy_at + 1 :]) if x), None
+                (
+                    x
+                    for x in map(find_install, stage.instructions[copy_at + 1 :])
+                    if x and not OPTIONAL_INSTALL.search(x.instruction.args)
+                ),
+                None,
             )
             if install is None or _installs_upstream(dockerfile, stage, set()):
                 continue

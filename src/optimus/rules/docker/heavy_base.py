@@ -122,14 +122,9 @@ def advise(image: ImageRef) -> Advice | None:
             "a build image with compilers and headers",
             f"run on debian:{suite}-slim and build in an earlier stage",
         )
-    if repo == "ubuntu":
-        return Advice(
-            "which has no -slim variant",
-            "if the container only runs an application, a distroless or chiselled Ubuntu "
-            "base carries no shell or package manager (advisory: the saving depends on what "
-            "is installed on top)",
-            severity=Severity.LOW,
-        )
+    # ubuntu has no -slim variant: its image is already the minimal Ubuntu userland, and
+    # moving to distroless or chiselled images is a redesign (no shell, no apt), not a base
+    # swap. On real projects (Zulip, AWS Neuron, Galera) the advice never applied.
     if repo == "rust":
         return Advice(
             "the full Rust toolchain",
@@ -208,8 +203,10 @@ class DockerHeavyBase(Rule):
             "that has a smaller variant: `python`, `node`, `ruby` without `-slim`/`-alpine`; "
             "`rust` and `golang` toolchains; a full JDK (`openjdk`, `eclipse-temurin` without "
             "`-jre`); `debian` without `-slim`; `buildpack-deps`; CUDA `-devel` images; the "
-            ".NET SDK; and, at low severity, `ubuntu`. The final FROM is followed through "
-            "global `ARG` defaults and earlier stage aliases (`FROM base`); registry prefixes, "
+            ".NET SDK. `ubuntu` is not reported: it has no -slim variant and is already "
+            "minimal; a distroless or chiselled base is a redesign, not a swap. The final "
+            "FROM is followed through global `ARG` defaults and earlier stage aliases "
+            "(`FROM base`); registry prefixes, "
             "digests and `--platform` are looked through. Builder stages are not judged, and "
             "development and CI images (`.devcontainer/`, `ci/`, `.github/`, `Dockerfile.dev`, "
             "`Dockerfile.test`, `ci.Dockerfile`, test folders) are skipped, as are base image "

@@ -18,6 +18,7 @@ from optimus.model import Category, Confidence, Severity
 from optimus.parse.errors import ParseError
 from optimus.registry import rule
 from optimus.rules.base import Hit, Reference, Rule
+from optimus.rules.deploy.compose_no_healthcheck import is_deployed_compose, swarm_deploy
 from optimus.rules.docker._common import (
     ComposeBuild,
     compose_builds,
@@ -62,6 +63,35 @@ def _serves(build: ComposeBuild, exposes: bool) -> bool:
     return exposes and not overridden
 
 
+def _depended_on(build: ComposeBuild) -> bool:
+    """Whether another service of the same compose file lists this one in ``depends_on``."""
+    try:
+        docs = build.compose.yaml
+    except ParseError:
+        return False
+    for doc in docs:
+        services = doc.get("services") if isinstance(doc, dict) else None
+        if not isinstance(services, dict):
+            continue
+        for name, service in services.items():
+            if str(name) == build.service or not isinstance(service, dict):
+                continue
+            deps = service.get("depends_on")
+            if isinstance(deps, (list, dict)) and build.service in {str(d) for d in deps}:
+                return True
+    return False
+
+
+def _health_consumed(build: ComposeBuild) -> bool:
+    """Whether anything would read the service's health: a dependent, a restart policy or
+    Swarm's ``deploy:`` (a long-running, deployed service). A one-service sample that is
+    started by hand and watched in the terminal has no consumer for it."""
+    restart = build.config.get("restart")
+    if restart not in (None, "no", False) or swarm_deploy(build.config):
+        return True
+    return _depended_on(build)
+
+
 @rule
 class DockerNoHealthcheck(Rule):
     name = "docker-no-healthcheck"
@@ -84,8 +114,11 @@ class DockerNoHealthcheck(Rule):
             "Projects with Kubernetes manifests, a Helm chart, Kustomize or Skaffold files "
             "are not reported, nor compose files named for development or tests "
             "(`docker-compose.dev.yml`, `compose.test.yaml`, `compose.override.yml`) or "
-            "development Dockerfiles. A compose `build.target` is followed: the stage it "
-            "names is the image that runs."
+            "development Dockerfiles, nor services run with compose watch (`develop:`). "
+            "Something must read the health status: another service `depends_on` the "
+            "service, or it has a restart policy or a Swarm `deploy:` section (a one-service "
+            "sample started by hand has no consumer for it). A compose `build.target` is "
+            "followed: the stage it names is the image that runs."
         ),
         "Why": (
             "Without a health check Docker only knows whether the process is running: a "
@@ -139,6 +172,8 @@ class DockerNoHealthcheck(Rule):
             name = build.compose.path.rsplit("/", 1)[-1]
             if has_dev_words(name) or "override" in name.lower():
                 continue  # compose.override.yml is where compose puts development settings
+            if not is_deployed_compose(build.compose):
+                continue  # CI folders, debug settings: the same test as compose-no-healthcheck
             by_dockerfile.setdefault(build.dockerfile, []).append(build)
         for path, builds in by_dockerfile.items():
             src = ctx.sources.get(path)
@@ -155,7 +190,12 @@ class DockerNoHealthcheck(Rule):
             if not chain or any(stage.of("HEALTHCHECK") for stage in chain):
                 continue
             exposes = any(stage.of("EXPOSE") for stage in chain)
-            serving = [b for b in builds if _serves(b, exposes)]
+            # `develop:` (compose watch) marks a service run for development.
+            serving = [
+                b
+                for b in builds
+                if _serves(b, exposes) and "develop" not in b.config and _health_consumed(b)
+            ]
             if not serving:
                 continue
             first = serving[0]

@@ -21,8 +21,10 @@ from optimus.parse.source import SourceFile
 from optimus.registry import rule
 from optimus.rules.base import Hit, Reference, Rule
 from optimus.rules.docker._common import (
+    OPTIONAL_INSTALL,
     Command,
     chain_env,
+    is_dev_image,
     is_template,
     mount_targets,
     run_commands,
@@ -170,7 +172,11 @@ class DockerPipCache(Rule):
             "image is built FROM a stage with a cache-keeping install, that stage is "
             "reported. A `pip.conf` or `uv.toml` that disables the cache is not read (ENV and "
             "flags are), so Dockerfiles that copy one are skipped only when they set "
-            "`PIP_CONFIG_FILE`/`UV_CONFIG_FILE`."
+            "`PIP_CONFIG_FILE`/`UV_CONFIG_FILE`. Development, CI and test images "
+            "(`.devcontainer/`, `ci/`, `Dockerfile.dev`, `Dockerfile.neuron.dev`, "
+            "`Dockerfile.playwright`, a last stage named `dev`...) are not reported: their "
+            "size is not shipped anywhere; nor are installs guarded by a file test (`if [ -s "
+            "requirements.txt ]; then pip install ...`), hooks that do not run as shipped."
         ),
     }
     references = (
@@ -191,13 +197,13 @@ class DockerPipCache(Rule):
     )
 
     def check(self, src: SourceFile) -> Iterator[Hit]:
-        if is_template(src):
+        if is_template(src) or is_dev_image(src):
             return
         chain = stage_chain(src.dockerfile)
         for stage in reversed(chain):
             for ins in stage.of("RUN"):
-                if _mount_holds_cache(ins):
-                    continue
+                if _mount_holds_cache(ins) or OPTIONAL_INSTALL.search(ins.args):
+                    continue  # a cache mount, or an install hook that does not run as shipped
                 env = chain_env(chain, ins)
                 if "PIP_CONFIG_FILE" in env or "UV_CONFIG_FILE" in env:
                     continue

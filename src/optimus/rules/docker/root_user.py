@@ -8,28 +8,46 @@ others), as are official server images that switch users themselves (nginx, http
 apache/fpm, and postgres, mysql, redis... whose entrypoints use gosu), ``scratch`` (usually
 one static binary), test-runner and Windows images, images whose base cannot be resolved
 (``FROM ${BASE}``), and images that drop privileges at start with gosu, su-exec, setpriv and
-similar tools.
+similar tools. Images whose user is set where they run are skipped too: every compose
+service built from the Dockerfile sets a non-root ``user:``, or every container of the
+project's Kubernetes workloads runs with ``securityContext.runAsUser`` above 0 (pod or
+container level), as Google's microservices-demo does.
+
+A project rule (it reads the Dockerfiles beside compose files and manifests); the test of
+one Dockerfile is ``check``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
+from optimus.analyze.project_context import ProjectContext
 from optimus.model import Category, Confidence, Severity
 from optimus.parse.dockerfile import Dockerfile, Instruction, Stage
+from optimus.parse.errors import ParseError
 from optimus.parse.source import SourceFile
 from optimus.registry import rule
 from optimus.rules.base import Hit, Reference, Rule
 from optimus.rules.docker._common import (
+    ComposeBuild,
     base_image_text,
     chain_env,
+    compose_builds,
     is_base_image_definition,
     is_dev_image,
     is_template,
     run_text,
     split_words,
     stage_chain,
+)
+from optimus.rules.docker._runtime_user import (
+    SERVER_COMMAND,
+    ancestor_manifest_users,
+    container_users,
+    runs_non_root,
+    start_scripts,
 )
 from optimus.rules.docker.heavy_base import ImageRef, parse_image, substitute
 
@@ -90,10 +108,73 @@ _UBI_ROOT = re.compile(r"/ubi\d*(?:-minimal|-micro|-init)?$|/ubi\d+/ubi(?:-minim
 #: Tools that start the main process as another user.
 _PRIVILEGE_DROP = re.compile(
     r"\b(?:gosu|su-exec|setpriv|s6-setuidgid|runuser|chpst\s+-u|setuser|"
-    r"chroot\s+--userspec|su\s+(?:-s\s+\S+\s+)?-c|start-stop-daemon\b.*--chuid|"
+    r"chroot\s+--userspec|su\s+(?:-s\s+\S+\s+)?(?:[a-z_][\w-]*\s+)?-c\b|"
+    r"start-stop-daemon\b.*--chuid|"
     r"dumb-init\s+--rewrite)"
 )
+#: Servers that start as root and switch their workers (or themselves) to a service user:
+#: Apache's and nginx's workers, mysqld's `user=`, PHP-FPM pools.
+_DROPPING_SERVER = re.compile(
+    r"(?:^|[\s\"'/\[,])(?:apache2|apache2ctl|httpd|nginx|mysqld|mysqld_safe|mariadbd"
+    r"|php-fpm[\d.]*)(?=$|[\s\"',\]])",
+    re.MULTILINE,
+)
 _ROOT = frozenset({"root", "0"})
+
+
+def _is_service(src: SourceFile, builds: list[ComposeBuild], users: dict[str, set]) -> bool:
+    """Evidence that the image runs a long-lived server: EXPOSE, a compose service that
+    publishes or exposes ports, a Kubernetes workload running it, or a server command."""
+    if any(b.config.get("ports") or b.config.get("expose") for b in builds):
+        return True
+    folder = src.path.rsplit("/", 2)
+    if len(folder) >= 2 and folder[-2].lower() in users:
+        return True
+    try:
+        chain = stage_chain(src.dockerfile)
+    except ParseError:
+        return False
+    if any(stage.of("EXPOSE") for stage in chain):
+        return True
+    commands = " ".join(
+        i.args for stage in chain for kw in ("CMD", "ENTRYPOINT") for i in stage.of(kw)
+    )
+    return bool(SERVER_COMMAND.search(commands))
+
+
+def _script_drops_privileges(
+    ctx: ProjectContext, src: SourceFile, builds: list[ComposeBuild]
+) -> bool:
+    """Whether the image's start command, or a start script copied into it (read from the
+    build context), switches users: gosu, su-exec, `su <user> -c`... (pypiserver, Zulip),
+    or a server that drops privileges by itself (apache2, nginx, mysqld, php-fpm)."""
+    try:
+        chain = stage_chain(src.dockerfile)
+    except ParseError:
+        return False
+    folder = src.path.rpartition("/")[0]
+    contexts = [b.context for b in builds] + [folder, ctx.project.path.strip(".")]
+    commands = " ".join(
+        i.args for stage in chain for kw in ("CMD", "ENTRYPOINT") for i in stage.of(kw)
+    )
+    if _DROPPING_SERVER.search(commands):
+        return True
+    for path in start_scripts(src.path, chain, list(dict.fromkeys(contexts))):
+        local = path[len(ctx.prefix) :] if path.startswith(ctx.prefix) else None
+        text = ctx.read_text(local) if local is not None else None
+        if text is not None and (_PRIVILEGE_DROP.search(text) or _DROPPING_SERVER.search(text)):
+            return True
+    return False
+
+
+def _non_root_user(value: Any) -> bool:
+    """Whether a compose ``user:`` (``"1000"``, ``"1000:1000"``, ``app``) is not root."""
+    if isinstance(value, int):
+        return value > 0
+    if not isinstance(value, str) or not value.strip():
+        return False
+    name = value.strip().split(":", 1)[0]
+    return name not in ("root", "0") and not name.startswith("$")
 
 
 def non_root_base(image: ImageRef) -> bool:
@@ -179,8 +260,8 @@ class DockerRootUser(Rule):
     severity = Severity.MEDIUM
     confidence = Confidence.MEDIUM
     effort = 15
-    kinds = frozenset({"dockerfile"})
-    prefilter = (b"FROM", b"from")
+    kinds = frozenset({"dockerfile", "yaml"})
+    scope = "project"
     summary = "The image runs its process as root: no USER, or the last USER is root."
     doc = {
         "What it finds": (
@@ -196,8 +277,20 @@ class DockerRootUser(Rule):
             "resolved "
             "(`FROM ${BASE}` with no default), images that start their process through "
             "gosu, su-exec, setpriv, s6-setuidgid, runuser or similar, and development and "
-            "CI Dockerfiles. Images without CMD or ENTRYPOINT (often base images for others) "
-            "and base image definitions (a bare interpreter or shell as CMD, such as the "
+            "CI Dockerfiles, images whose start command or start script (read from the "
+            "build context) switches users (gosu, su-exec, `su <user> -c`...) or runs a "
+            "server that drops privileges itself (apache2, httpd, nginx, mysqld, php-fpm), "
+            "images that show no sign of serving (no EXPOSE, no compose "
+            "service publishing or exposing ports, no Kubernetes workload running it, no "
+            "server command such as gunicorn, uvicorn, `java -jar`, nginx, a database "
+            "server...: CLI tool, build and batch images, where a root user exposes little), "
+            "and images whose user is set where they run: every compose "
+            "service built from the Dockerfile sets a non-root `user:`, or every container "
+            "of the project's Kubernetes workloads that runs the image (matched by the "
+            "Dockerfile's folder name, in manifests of the project or of the folders above "
+            "it) sets `securityContext.runAsUser` above 0. Other images without CMD or "
+            "ENTRYPOINT (served, but possibly a base for others) and base image "
+            "definitions (a bare interpreter or shell as CMD, such as the "
             "official `python` and `node` images' `python3` and `node`, and no application "
             "sources copied) are reported at low severity."
         ),
@@ -225,9 +318,8 @@ class DockerRootUser(Rule):
         "When not to": (
             "Images that must start as root (to bind ports below 1024 without capabilities, "
             "or to fix volume ownership) and drop privileges in an entrypoint script the rule "
-            "cannot read; images whose user is set where they run (compose `user:`, "
-            "Kubernetes `securityContext.runAsUser`), which the rule does not look at; and "
-            "private base images that already set a USER."
+            "cannot read; images run by orchestrators the rule does not read that set the "
+            "user there; and private base images that already set a USER."
         ),
     }
     references = (
@@ -242,7 +334,41 @@ class DockerRootUser(Rule):
         Reference("hadolint DL3002", "https://github.com/hadolint/hadolint/wiki/DL3002"),
     )
 
+    def check_project(self, ctx: ProjectContext) -> Iterator[Hit]:
+        dockerfiles = ctx.of_kind("dockerfile")
+        if not dockerfiles:
+            return
+        users = container_users([doc for _, doc in ctx.k8s_objects()])
+        read_above = False
+        builds: dict[str, list[ComposeBuild]] = {}
+        for build in compose_builds(ctx):
+            builds.setdefault(build.dockerfile, []).append(build)
+        for src in dockerfiles:
+            hits = list(self.check(src))
+            if not hits:
+                continue
+            if not read_above:
+                # Manifests above the project are read from disk: only once something is
+                # reported, so most scans never read them.
+                read_above = True
+                for name, found in ancestor_manifest_users(ctx.root, ctx.project.path).items():
+                    users.setdefault(name, set()).update(found)
+            mine = builds.get(src.path, [])
+            if mine and all(_non_root_user(b.config.get("user")) for b in mine):
+                continue  # compose runs every service of this image as a non-root user
+            if runs_non_root(users, src.path):
+                continue  # the Kubernetes manifests set runAsUser for this image
+            if not _is_service(src, mine, users):
+                continue  # a CLI tool, build or batch image: no network-facing process
+            if _script_drops_privileges(ctx, src, mine):
+                continue  # the entrypoint script starts the server as another user
+            for hit in hits:
+                yield Hit(hit.message, line=hit.line, path=src.path, severity=hit.severity)
+
     def check(self, src: SourceFile) -> Iterator[Hit]:
+        """The test of one Dockerfile, before what compose and Kubernetes say is applied."""
+        if b"FROM" not in src.data and b"from" not in src.data:
+            return
         if is_dev_image(src) or is_template(src):
             return
         dockerfile = src.dockerfile

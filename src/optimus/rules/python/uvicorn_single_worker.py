@@ -20,6 +20,7 @@ from optimus.model import Category, Confidence, Severity
 from optimus.parse.errors import ParseError
 from optimus.parse.source import SourceFile
 from optimus.registry import rule
+from optimus.rules._purpose import not_for_production
 from optimus.rules.base import Hit, Reference, Rule
 from optimus.rules.docker._common import compose_services, env_pairs
 from optimus.rules.python._commands import (
@@ -420,6 +421,8 @@ class UvicornSingleWorker(Rule):
             "(compose `deploy.replicas`, Kubernetes) and keep one process per container."
         ),
         "When not to": (
+            "Projects whose README says they are not for production (teaching "
+            "examples) are not reported. "
             "When something outside the project scales the containers (a Kubernetes or "
             "Nomad setup in another repository, a PaaS that runs several instances), one "
             "process per container is the recommended setup: suppress the finding. Also "
@@ -453,8 +456,8 @@ class UvicornSingleWorker(Rule):
     )
 
     def check_project(self, ctx: ProjectContext) -> Iterator[Hit]:
-        if _replicated(ctx):
-            return
+        if _replicated(ctx) or not_for_production(ctx):
+            return  # replicated by its manifests, or a project that says it is not for production
         config_file = any(base_name(p) == "gunicorn.conf.py" for p in ctx.paths)
         covered: set[str] = set()
         for src in ctx.of_kind("yaml"):

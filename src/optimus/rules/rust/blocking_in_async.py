@@ -6,8 +6,10 @@ tree-sitter tree, calls that block the thread made directly in an `async fn`, as
 async closure:
 
 - `std::thread::sleep`;
-- `std::fs` functions (`read_to_string`, `read`, `write`, `read_dir`, `copy`, `remove_file`,
-  `create_dir_all`, `metadata`...), `std::fs::File::open/create`, `OpenOptions::..open`;
+- `std::fs` functions that move file contents or walk trees (`read_to_string`, `read`,
+  `write`, `read_dir`, `copy`, `remove_dir_all`), `std::fs::File::open/create`,
+  `OpenOptions::..open`; single metadata syscalls (`remove_file`, `create_dir_all`,
+  `metadata`, `set_permissions`... in ``METADATA_ONLY``) are not reported;
 - anything under `reqwest::blocking` (which panics inside an async runtime);
 - `std::process::Command` run with `.output()` / `.status()`, or `.spawn()` then `.wait()`;
 - `futures::executor::block_on`.
@@ -48,10 +50,15 @@ _FS_FUNCTIONS = (
     "write",
     "read_dir",
     "copy",
+    "remove_dir_all",
+)
+#: One metadata syscall each (unlink, mkdir, stat, chmod...): microseconds on a local disk,
+#: typically once while setting up or closing a listener, so they are not reported; the
+#: cost the rule is about is reading and writing file contents or walking trees.
+METADATA_ONLY = (
     "rename",
     "remove_file",
     "remove_dir",
-    "remove_dir_all",
     "create_dir",
     "create_dir_all",
     "metadata",

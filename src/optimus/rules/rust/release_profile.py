@@ -18,6 +18,7 @@ from optimus.model import Category, Confidence, Severity
 from optimus.parse.errors import ParseError
 from optimus.parse.source import SourceFile
 from optimus.registry import rule
+from optimus.rules._purpose import not_for_production
 from optimus.rules.base import Hit, Impact, Reference, Rule
 
 _RELEASE = r"profile\s*\.\s*(?:release|\"release\")"
@@ -163,7 +164,9 @@ class CargoReleaseProfile(Rule):
             "When release build time matters more than runtime speed (fast iteration, CI "
             "minutes), or when a benchmark shows no gain. Tools and test binaries that only "
             "run briefly rarely benefit. `opt-level = 3` is already the default and "
-            '`strip = "symbols"` changes size, not speed.'
+            '`strip = "symbols"` changes size, not speed. Projects whose README says they '
+            'are not for production ("don\'t use X in production", "a learning '
+            "resource\", such as tokio's mini-redis) are not reported."
         ),
     }
     references = (
@@ -183,6 +186,8 @@ class CargoReleaseProfile(Rule):
             return  # .cargo-checksum.json: a vendored copy of a published crate, not yours
         if src.is_test:
             return  # a crate under tests/ or examples/: a fixture, not a shipped binary
+        if not_for_production(ctx):
+            return  # a teaching project whose README says not to run it in production
         try:
             manifest = src.toml
         except ParseError:

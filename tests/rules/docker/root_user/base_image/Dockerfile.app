@@ -3,3 +3,4 @@
 FROM python:3.12-slim
 COPY . /app
 CMD ["python3"]
+EXPOSE 8080

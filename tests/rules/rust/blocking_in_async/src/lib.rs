@@ -15,7 +15,10 @@ pub async fn handler(path: &str) -> std::io::Result<String> {
     let text = fs::read_to_string(path)?; // optimus-expect: blocking-call-in-async
     let _file = std::fs::File::open(path)?; // optimus-expect: blocking-call-in-async
     let _async_text = tokio::fs::read_to_string(path).await?;
-    fs::create_dir_all("cache")?; // optimus-expect: blocking-call-in-async
+    fs::create_dir_all("cache")?; // one metadata syscall: not reported
+    std::fs::set_permissions(path, perms)?; // not reported either
+    fs::remove_file(path)?; // nor an unlink
+    fs::write(path, text.as_bytes())?; // optimus-expect: blocking-call-in-async
     // optimus-expect-next: blocking-call-in-async
     let _log = std::fs::OpenOptions::new().append(true).open("log.txt")?;
     Ok(text)

@@ -1,0 +1,2 @@
+const opentelemetry = require('@opentelemetry/sdk-node');
+module.exports = opentelemetry;

@@ -1,0 +1,2 @@
+#!/bin/sh
+exec gosu app pypi-server run -p 8080
