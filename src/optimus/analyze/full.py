@@ -28,6 +28,7 @@ from optimus.parse.errors import ParseError
 from optimus.parse.kinds import CODE_KINDS
 from optimus.parse.source import SourceFile
 from optimus.registry import all_engines, all_rules, broken_modules
+from optimus.rules._thirdparty import installed_copy
 from optimus.rules.base import Rule
 
 if TYPE_CHECKING:
@@ -235,6 +236,9 @@ def _finish_project(
         diagnostics += [Diagnostic(entry.path, m) for m in outcome.diagnostics]
         per_file += [(entry.path, h) for h in outcome.hits]
     per_file += [(h.hit.path or project.path, h) for h in raw]
+    if any(r.skip_third_party for r in enabled) and installed_copy(ctx) is not None:
+        skipped = {r.name for r in enabled if r.skip_third_party}
+        per_file = [(path, h) for path, h in per_file if h.rule not in skipped]
     k8s = [src.path for src, _ in ctx.k8s_objects()]
     project.stack = detect_stack(project.path, entries, languages, imports, k8s)
     inputs = digest_bytes("\n".join(f"{e.path}\0{e.size}\0{e.mtime_ns}" for e in entries).encode())

@@ -89,6 +89,10 @@ class Rule:
     scope: ClassVar[str] = "file"
     fixable: ClassVar[bool] = False
     preview: ClassVar[bool] = False
+    #: Not reported in installed or vendored copies of published packages (a crate with
+    #: ``.cargo-checksum.json``, a package under ``site-packages``): advice only the
+    #: package's own maintainers could act on (see ``optimus.rules._thirdparty``).
+    skip_third_party: ClassVar[bool] = False
     #: Who detects it: "optimus" (own detector), or the engine that backs it ("ruff"...),
     #: possibly both ("optimus+hadolint").
     engine: ClassVar[str] = "optimus"

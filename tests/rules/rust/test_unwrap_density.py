@@ -178,3 +178,21 @@ def test_files_with_fewer_candidate_calls_are_not_parsed() -> None:
     src = SourceFile("src/lib.rs", "src/lib.rs", "rust", spaced)
     (hit,) = UnwrapDensity().check(src)
     assert hit.count == 3
+
+
+def test_vendored_crates_are_not_reported(tmp_path: Path) -> None:
+    """A crate with .cargo-checksum.json (cargo vendor, Debian's registry) is someone else's."""
+    from optimus.analyze.engine import ScanOptions, scan
+
+    code = "pub fn f(a: Option<u8>, b: Option<u8>, c: Option<u8>) -> u8 {\n"
+    code += "    a.unwrap() + b.unwrap() + c.unwrap()\n}\n"
+    for name, vendored in (("own", False), ("dep", True)):
+        crate = tmp_path / name
+        (crate / "src").mkdir(parents=True)
+        (crate / "Cargo.toml").write_text(f'[package]\nname = "{name}"\nversion = "0.1.0"\n')
+        (crate / "src" / "lib.rs").write_text(code)
+        if vendored:
+            (crate / ".cargo-checksum.json").write_text('{"files": {}, "package": "0"}')
+    result = scan([str(tmp_path)], ScanOptions({"engines": []}, use_cache=False))
+    paths = sorted(f.path for f in result.findings if f.rule == "unwrap-density")
+    assert paths == ["own/src/lib.rs"]

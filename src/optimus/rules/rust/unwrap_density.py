@@ -282,6 +282,7 @@ class UnwrapDensity(Rule):
     effort = 30
     kinds = frozenset({"rust"})
     prefilter = (b"unwrap", b"expect", b"panic!")
+    skip_third_party = True
     summary = "`.unwrap()`, `.expect()` and `panic!` in Rust code outside tests, per file."
     doc = {
         "What it finds": (
@@ -306,7 +307,11 @@ class UnwrapDensity(Rule):
             "already acknowledges: under `#[allow(..)]` or "
             "`#[expect(..)]` of `clippy::unwrap_used` (for `unwrap`), `clippy::expect_used` "
             "(for `expect`) or `clippy::panic` (for `panic!`) on an enclosing item or "
-            "statement, or `#![allow(..)]` in the enclosing module or file."
+            "statement, or `#![allow(..)]` in the enclosing module or file. Installed or "
+            "vendored copies of published crates (a `.cargo-checksum.json` beside their "
+            "`Cargo.toml`, as `cargo vendor` and Debian's registry write) are not reported: "
+            "only their maintainers can change them, and a library's `expect`s are mostly "
+            "documented invariants."
         ),
         "Why": (
             "Each of these panics on an unexpected value and unwinds (or aborts) the thread: "
