@@ -52,7 +52,9 @@ def test_root_user_debian_after_the_last_run(tree: Path) -> None:
 
 def test_root_user_alpine_crlf_and_explicit_root(tree: Path) -> None:
     text = 'FROM python:3.12-alpine\r\nUSER root\r\nCMD ["python"]\r\n'
-    text = text.replace('CMD ["python"]', 'COPY . /app\r\nCMD ["python", "/app/main.py"]')
+    text = text.replace(
+        'CMD ["python"]', 'COPY . /app\r\nEXPOSE 8000\r\nCMD ["python", "/app/main.py"]'
+    )
     texts = check_fixed(tree, "docker-root-user", {"Dockerfile": text.encode()})
     assert texts["Dockerfile"] == text.replace(
         "USER root\r\n",
@@ -62,7 +64,7 @@ def test_root_user_alpine_crlf_and_explicit_root(tree: Path) -> None:
 
 
 def test_root_user_node_and_existing_user(tree: Path) -> None:
-    text = 'FROM node:20-slim\nCOPY . .\nCMD ["node", "a.js"]\n'
+    text = 'FROM node:20-slim\nCOPY . .\nEXPOSE 3000\nCMD ["node", "a.js"]\n'
     texts = check_fixed(tree, "docker-root-user", {"Dockerfile": text})
     assert texts["Dockerfile"] == text.replace(
         "FROM node:20-slim\n", "FROM node:20-slim\nUSER node\n"
@@ -70,7 +72,7 @@ def test_root_user_node_and_existing_user(tree: Path) -> None:
 
 
 def test_root_user_reuses_a_created_user(tree: Path) -> None:
-    text = 'FROM debian:12-slim\nRUN useradd -m web\nCOPY . /app\nCMD ["/app/run"]\n'
+    text = 'FROM debian:12-slim\nRUN useradd -m web\nCOPY . /app\nEXPOSE 80\nCMD ["/app/run"]\n'
     texts = check_fixed(tree, "docker-root-user", {"Dockerfile": text})
     assert texts["Dockerfile"] == text.replace("useradd -m web\n", "useradd -m web\nUSER web\n")
 
@@ -78,7 +80,10 @@ def test_root_user_reuses_a_created_user(tree: Path) -> None:
 def test_root_user_distroless_is_refused(tree: Path) -> None:
     write(
         tree,
-        {"Dockerfile": 'FROM gcr.io/distroless/python3-debian12\nCOPY . /app\nCMD ["/app/m.py"]\n'},
+        {
+            "Dockerfile": "FROM gcr.io/distroless/python3-debian12\nCOPY . /app\nEXPOSE 80\n"
+            'CMD ["/app/m.py"]\n'
+        },
     )
     found = findings_of(tree, "docker-root-user")
     assert found

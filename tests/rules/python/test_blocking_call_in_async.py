@@ -85,7 +85,7 @@ def test_resolution_edge_cases() -> None:
 
 def test_rule_metadata() -> None:
     rule = get_rule(RULE)
-    assert rule is not None and rule.scope == "file" and not rule.fixable
+    assert rule is not None and rule.scope == "file" and rule.fixable
     assert b"async def" in rule.prefilter
     assert {"What it finds", "Why", "Example", "Instead", "When not to"} <= set(rule.doc)
     urls = {r.url for r in rule.references}

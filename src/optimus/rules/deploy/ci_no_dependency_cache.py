@@ -157,6 +157,7 @@ def _self_hosted(job: dict[str, Any]) -> bool:
 @rule
 class CiNoDependencyCache(Rule):
     name = "ci-no-dependency-cache"
+    fixable = True
     code = "CI001"
     category = Category.COST
     severity = Severity.LOW
@@ -222,6 +223,13 @@ class CiNoDependencyCache(Rule):
             "the cache keys on (a lockfile, requirements or pyproject.toml), where the "
             "setup action's cache fails. Caching helps little when "
             "dependencies are unpinned and change on every run."
+        ),
+        "Fix safety": (
+            "Safe. `optimus fix` adds the matching `cache:` input (`pip`, `pipenv`, `npm`, "
+            "`yarn`, `maven`, `gradle`) under the setup step's `with:` through ruamel.yaml's "
+            "round trip. Refused for poetry and pnpm (the tool must be installed before the "
+            "setup step), uv and PDM, v1 actions, and workflows ruamel.yaml would not write "
+            "back byte for byte."
         ),
     }
     references = (

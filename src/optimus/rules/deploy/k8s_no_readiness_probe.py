@@ -85,6 +85,7 @@ def _serving(containers: list[Container], targets: set[str]) -> list[Container]:
 @rule
 class K8sNoReadinessProbe(Rule):
     name = "k8s-no-readiness-probe"
+    fixable = True
     code = "K8002"
     category = Category.RELIABILITY
     severity = Severity.HIGH
@@ -149,6 +150,13 @@ class K8sNoReadinessProbe(Rule):
             "CronJobs and init containers are not checked, nor workloads that no Service "
             "in the project selects (a Service in another repository is not seen), nor Helm "
             "chart templates and manifests under test or example folders."
+        ),
+        "Fix safety": (
+            "Unsafe (applied only with `--unsafe-fixes`). `optimus fix` inserts a TCP "
+            "`readinessProbe` on the container's first port with values marked `# optimus: "
+            "confirm these values`, to be checked before merging (an HTTP check of an "
+            "endpoint that answers only when the app is ready is better). Containers without "
+            "ports are refused."
         ),
     }
     references = (

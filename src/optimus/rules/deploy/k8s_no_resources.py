@@ -29,6 +29,7 @@ from optimus.rules.deploy._k8s import (
 @rule
 class K8sNoResources(Rule):
     name = "k8s-no-resources"
+    fixable = True
     code = "K8001"
     category = Category.RELIABILITY
     severity = Severity.MEDIUM
@@ -97,6 +98,12 @@ class K8sNoResources(Rule):
             "rendering); neither are manifests under test or example folders. Kustomize "
             "patches given inline in `kustomization.yaml` or as JSON 6902 patches are not "
             "merged, so a base patched that way is still reported: suppress it there."
+        ),
+        "Fix safety": (
+            "Unsafe (applied only with `--unsafe-fixes`). `optimus fix` inserts the missing "
+            "`requests` (cpu 100m, memory 128Mi) and a memory limit, marked `# optimus: "
+            "confirm these values`: they are placeholders to size from measurements. CPU "
+            "limits are never added."
         ),
     }
     references = (

@@ -251,6 +251,7 @@ def _all_have_markers(requirements: list[str]) -> bool:
 @rule
 class DepsDevProdDuplicate(Rule):
     name = "deps-dev-prod-duplicate"
+    fixable = True
     code = "DP001"
     category = Category.DEPENDENCIES
     severity = Severity.LOW
@@ -288,6 +289,12 @@ class DepsDevProdDuplicate(Rule):
             "A development group that is installed on its own, without the project (`uv sync "
             "--only-group`, `poetry install --only`), needs its own entry; name such groups "
             "other than dev/test, or suppress the finding."
+        ),
+        "Fix safety": (
+            "Safe. `optimus fix` removes the development entry (package.json "
+            "`devDependencies`, keeping the file's indentation and key order; pyproject "
+            "development groups and extras through tomlkit). The runtime entry is never "
+            "touched."
         ),
     }
     references = (

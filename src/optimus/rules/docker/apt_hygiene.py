@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 @rule
 class DockerAptHygiene(Rule):
     name = "docker-apt-hygiene"
+    fixable = True
     code = "DK010"
     category = Category.COST
     severity = Severity.LOW
@@ -65,6 +66,12 @@ class DockerAptHygiene(Rule):
             "artifacts are), or an image that really needs the recommended packages (list "
             "them explicitly instead, so the dependency is visible). Development, CI and "
             "test images (`.devcontainer/`, `ci/`, `Dockerfile.dev`...) are not reported."
+        ),
+        "Fix safety": (
+            "Safe. `optimus fix` adds `--no-install-recommends` to each install and `rm -rf "
+            "/var/lib/apt/lists/*` at the end of the same RUN, editing only that instruction "
+            "(comments, continuations and line endings kept). Refused for exec-form and "
+            "heredoc RUNs."
         ),
     }
     references = (

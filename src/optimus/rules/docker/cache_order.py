@@ -212,6 +212,7 @@ CI_FOLDERS = frozenset({"ci", ".ci", ".github", ".circleci", ".gitlab", ".buildk
 @rule
 class DockerCacheOrder(Rule):
     name = "docker-cache-order"
+    fixable = True
     code = "DK002"
     category = Category.PERFORMANCE
     severity = Severity.MEDIUM
@@ -260,6 +261,14 @@ class DockerCacheOrder(Rule):
             "`.buildkite/`) are test images built on fresh runners and are not reported, nor "
             "are installs guarded by a file test (`if [ -s requirements.txt ]; then pip "
             "install ...`), hooks that do nothing unless the user adds the file."
+        ),
+        "Fix safety": (
+            "Unsafe (applied only with `--unsafe-fixes`). `optimus fix` copies the dependency "
+            "manifests (requirements files, package.json with its lockfile, Gemfile, "
+            "go.mod...) before the install and moves the install above the `COPY . .`. An "
+            "install that reads more than its manifests (a postinstall script) would break. "
+            "Refused for installs of the project itself, RUNs that do more than install, and "
+            "manifests missing from the context."
         ),
     }
     references = (

@@ -189,6 +189,7 @@ def resolve_final(dockerfile: Dockerfile) -> tuple[ImageRef, Instruction, list[s
 @rule
 class DockerHeavyBase(Rule):
     name = "docker-heavy-base"
+    fixable = True
     code = "DK001"
     category = Category.COST
     severity = Severity.MEDIUM
@@ -238,6 +239,13 @@ class DockerHeavyBase(Rule):
             "Images that must compile at run time (JIT extensions, CUDA kernels built on "
             "start), CI or tool images whose purpose is the toolchain, and images where the "
             "base is shared with many others on the same hosts (its layers are pulled once)."
+        ),
+        "Fix safety": (
+            "Unsafe (applied only with `--unsafe-fixes`). `optimus fix` switches the final "
+            "stage's base to the `-slim` variant of the same tag (python, ruby, node, "
+            "debian), keeping registry and `--platform`; a build step that needs compilers or "
+            "headers then fails. Other images (rust, golang, JDKs, CUDA), ARG-named bases and "
+            "digest pins are refused."
         ),
     }
     references = (

@@ -81,6 +81,7 @@ def _shown(folder: str) -> str:
 @rule
 class DockerNoDockerignore(Rule):
     name = "docker-no-dockerignore"
+    fixable = True
     code = "DK007"
     category = Category.PERFORMANCE
     severity = Severity.LOW
@@ -128,6 +129,12 @@ class DockerNoDockerignore(Rule):
             "Contexts that hold only what the image needs (a dedicated folder with the "
             "artifact), and builds driven by scripts or CI with a context the rule cannot "
             "see (a compose file in another repository or in a parent project)."
+        ),
+        "Fix safety": (
+            "Safe. `optimus fix` creates a `.dockerignore` at the build context with entries "
+            "for the project's stack (version control, virtual environments, node_modules, "
+            "target, caches, `.env` files); it keeps `.git` when the build reads its version "
+            "from git."
         ),
     }
     references = (

@@ -126,6 +126,7 @@ def _fix(tool: str) -> str:
 @rule
 class DockerPipCache(Rule):
     name = "docker-pip-cache"
+    fixable = True
     code = "DK004"
     category = Category.COST
     severity = Severity.LOW
@@ -177,6 +178,10 @@ class DockerPipCache(Rule):
             "`Dockerfile.playwright`, a last stage named `dev`...) are not reported: their "
             "size is not shipped anywhere; nor are installs guarded by a file test (`if [ -s "
             "requirements.txt ]; then pip install ...`), hooks that do not run as shipped."
+        ),
+        "Fix safety": (
+            "Safe. `optimus fix` adds `--no-cache-dir` to `pip install` (and `--no-cache` for "
+            "`uv pip install`) in the reported RUN, editing only that instruction."
         ),
     }
     references = (

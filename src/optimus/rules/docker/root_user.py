@@ -255,6 +255,7 @@ def _base(dockerfile: Dockerfile, chain: list[Stage]) -> ImageRef | None:
 @rule
 class DockerRootUser(Rule):
     name = "docker-root-user"
+    fixable = True
     code = "DK005"
     category = Category.SECURITY
     severity = Severity.MEDIUM
@@ -320,6 +321,13 @@ class DockerRootUser(Rule):
             "or to fix volume ownership) and drop privileges in an entrypoint script the rule "
             "cannot read; images run by orchestrators the rule does not read that set the "
             "user there; and private base images that already set a USER."
+        ),
+        "Fix safety": (
+            "Unsafe (applied only with `--unsafe-fixes`). `optimus fix` creates an "
+            "unprivileged user after the final stage's last RUN with the base family's tools "
+            "(`useradd` on Debian-based images, `adduser -S` on Alpine, the node images' own "
+            "`node` user) and switches to it; files the app writes at run time must be "
+            "writable by that user. Distroless, scratch and unknown bases are refused."
         ),
     }
     references = (

@@ -256,6 +256,7 @@ def _listing(items: list[str], limit: int = 4) -> str:
 @rule
 class DockerSingleStage(Rule):
     name = "docker-single-stage"
+    fixable = True
     code = "DK003"
     category = Category.COST
     severity = Severity.MEDIUM
@@ -320,6 +321,13 @@ class DockerSingleStage(Rule):
             "and programs that compile at run time (JIT compilers such as Triton or Numba "
             "with C extensions, `cargo run`/`go run` development setups). The rule cannot see "
             "packages removed through a script (`RUN ./cleanup.sh`)."
+        ),
+        "Fix safety": (
+            "Unsafe (applied only with `--unsafe-fixes`). `optimus fix` splits a recognisable "
+            "one-stage Dockerfile into a builder and a slim runtime stage (Python: a virtual "
+            "environment copied from the builder; Node: the pruned working directory; Rust: "
+            "the one binary on `debian:<suite>-slim`). Anything it does not recognise is "
+            "refused."
         ),
     }
     references = (

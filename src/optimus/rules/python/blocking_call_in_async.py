@@ -456,6 +456,7 @@ def find_blocking_calls(module: ast.Module) -> Iterator[BlockingCall]:
 @rule
 class BlockingCallInAsync(Rule):
     name = "blocking-call-in-async"
+    fixable = True
     code = "PY001"
     category = Category.PERFORMANCE
     severity = Severity.HIGH
@@ -534,6 +535,14 @@ class BlockingCallInAsync(Rule):
             "looks at one function at a time), nor are objects whose type it cannot see "
             "(a session passed in as a parameter). Suppress a deliberate call with an "
             "`# optimus: ignore[blocking-call-in-async]` comment."
+        ),
+        "Fix safety": (
+            "`time.sleep(x)` inside `async def` becomes `await asyncio.sleep(x)` (safe; "
+            "`import asyncio` added when missing). Calls of `requests.*` and `subprocess.*` "
+            "become `await asyncio.to_thread(func, *args, **kwargs)`: unsafe (applied only "
+            "with `--unsafe-fixes`), since the call then runs in the default thread pool, "
+            "whose size bounds concurrency. Methods of client objects, file and database "
+            "calls are left to a person."
         ),
     }
     references = (

@@ -150,6 +150,7 @@ def _migration_script(project_path: str) -> bool:
 @rule
 class DbPoolConfig(Rule):
     name = "db-pool-config"
+    fixable = True
     code = "PY005"
     category = Category.RELIABILITY
     severity = Severity.MEDIUM
@@ -209,6 +210,12 @@ class DbPoolConfig(Rule):
             "The URL is only known when it is literal in the module; engines built from "
             "settings objects without pool arguments are not judged. The pool budget "
             "against `max_connections` is not checked yet."
+        ),
+        "Fix safety": (
+            "Unsafe (applied only with `--unsafe-fixes`). `optimus fix` adds "
+            "`pool_pre_ping=True` to the reported `create_engine`/`create_async_engine` call "
+            "through LibCST, in the call's own layout; every checkout then pings the server "
+            "first. Refused when the call already passes `pool_pre_ping` or `**kwargs`."
         ),
     }
     references = (

@@ -109,6 +109,7 @@ def find_grad_forwards(module: ast.Module) -> Iterator[tuple[ModelCall, str, int
 @rule
 class TorchInferenceNoGrad(Rule):
     name = "torch-inference-no-grad"
+    fixable = True
     code = "PY007"
     category = Category.PERFORMANCE
     severity = Severity.MEDIUM
@@ -173,6 +174,12 @@ class TorchInferenceNoGrad(Rule):
             "`predict_step` (run by the trainer in inference mode), and modules that call "
             "`torch.set_grad_enabled(False)`. A no-grad context set up by a caller in "
             "another module is not seen."
+        ),
+        "Fix safety": (
+            "Unsafe (applied only with `--unsafe-fixes`). `optimus fix` wraps the serving "
+            "function's statements that run the model in `with torch.inference_mode():` "
+            "through LibCST (comments kept); tensors made there cannot join autograd later. "
+            "Refused when the wrapped statements `await` or `yield`."
         ),
     }
     references = (

@@ -370,6 +370,7 @@ def _procfile_hits(src: SourceFile, config_file: bool) -> Iterator[Hit]:
 @rule
 class UvicornSingleWorker(Rule):
     name = "uvicorn-single-worker"
+    fixable = True
     code = "PY002"
     category = Category.PERFORMANCE
     severity = Severity.MEDIUM
@@ -433,6 +434,13 @@ class UvicornSingleWorker(Rule):
             "shell scripts, Dockerfiles and compose files named for development "
             "(`Dockerfile.dev`), variables from `env_file`/`EnvironmentFile=`, and systemd "
             "template units (`app@.service`), which are treated as replicated."
+        ),
+        "Fix safety": (
+            "Unsafe (applied only with `--unsafe-fixes`). `optimus fix` appends `--workers "
+            "${WEB_CONCURRENCY:-$(nproc)}` to the Dockerfile command (an exec-form command "
+            'becomes `sh -c "exec ..."` so the variable expands and the server stays PID 1); '
+            "each worker holds its own copy of the app in memory. Refused with `--reload`, an "
+            "explicit single worker, and in compose files, systemd units and Procfiles."
         ),
     }
     references = (

@@ -122,6 +122,7 @@ def _profile_line(src: SourceFile) -> int | None:
 @rule
 class CargoReleaseProfile(Rule):
     name = "cargo-release-profile"
+    fixable = True
     code = "RS001"
     category = Category.PERFORMANCE
     severity = Severity.MEDIUM
@@ -167,6 +168,13 @@ class CargoReleaseProfile(Rule):
             '`strip = "symbols"` changes size, not speed. Projects whose README says they '
             'are not for production ("don\'t use X in production", "a learning '
             "resource\", such as tokio's mini-redis) are not reported."
+        ),
+        "Fix safety": (
+            'Safe. `optimus fix` adds `lto = "thin"` and `codegen-units = 1` to '
+            "`[profile.release]` of the workspace-root Cargo.toml with tomlkit (comments and "
+            "layout kept), creating the table when there is none; an `lto` already on is "
+            "kept. Release builds take longer; the program does not change. Refused when "
+            "`.cargo/config.toml` sets these keys for the release profile."
         ),
     }
     references = (
