@@ -13,18 +13,14 @@ to reach the limit (a cheap size test first), so its cost stays small.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 
 from tree_sitter import Node
 
-from optimus.analyze.project_context import ProjectContext
 from optimus.model import Category, Confidence, Severity
-from optimus.parse.kinds import kind_of
 from optimus.parse.source import SourceFile
 from optimus.registry import rule
-from optimus.rules._thirdparty import installed_copy
 from optimus.rules.base import Hit, Reference, Rule
 
 LIMIT = 1000
@@ -143,7 +139,9 @@ class LargeFile(Rule):
     confidence = Confidence.HIGH
     effort = 120
     kinds = frozenset({"python", "rust", "javascript", "typescript", "tsx"})
-    scope = "project"
+    # Installed copies (site-packages, vendored crates) are someone else's to split. A file
+    # rule (not a project rule) so its result is cached per file and a rescan reads nothing.
+    skip_third_party = True
     summary = "A source file with more than 1000 lines of code."
     doc = {
         "What it finds": (
@@ -183,29 +181,10 @@ class LargeFile(Rule):
         ),
     )
 
-    def check_project(self, ctx: ProjectContext) -> Iterator[Hit]:
-        if installed_copy(ctx) is not None or not ctx.root:
-            return
-        for path in ctx.paths:
-            kind = kind_of(path.rsplit("/", 1)[-1])
-            if kind not in self.kinds or is_vendored(path):
-                continue
-            full = os.path.join(ctx.root, path)
-            try:
-                # Each code line takes at least two bytes: smaller files cannot reach the limit.
-                size = os.path.getsize(full)
-                if size <= 2 * LIMIT or size > MAX_BYTES:
-                    continue
-                with open(full, "rb") as fh:
-                    data = fh.read()
-            except OSError:
-                continue  # unreadable files are reported by the file phase
-            local = path[len(ctx.prefix) :]
-            for hit in self.check(SourceFile(path, local, kind, data)):
-                yield Hit(hit.message, count=hit.count, path=path, snippet=hit.snippet)
-
     def check(self, src: SourceFile) -> Iterator[Hit]:
-        """The file-level test, for one file (``check_project`` calls it on big files)."""
+        # Each code line takes at least two bytes: smaller files cannot reach the limit.
+        if len(src.data) <= 2 * LIMIT or len(src.data) > MAX_BYTES:
+            return
         if src.data.count(b"\n") < LIMIT:
             return
         # The first five lines, from the bytes: decoding a whole large file just for its
