@@ -11,7 +11,11 @@ selection, so the checks below run whether or not the project enables them.
 - ``S113`` maps onto ``http-no-timeout`` and ``C901`` onto ``high-complexity``. Ruff adds a
   nested function's complexity to the function around it, so an outer function whose
   complexity, less that of the nested functions Ruff also reports, is within the limit is
-  dropped (it would report the same branches twice).
+  dropped (it would report the same branches twice). A GPU or JIT kernel (a function
+  decorated with ``triton.jit``, ``numba.jit``, ``numba.njit`` or ``numba.cuda.jit``, however
+  imported) is not reported: its branches on compile-time constants are resolved per
+  specialisation, and kernels are not split into small functions. The decorators are read
+  from the file's text (parsed, never imported).
 - ``B019`` and ``PERF1xx``/``PERF4xx`` have no Optimus rule: they are reported as
   ``ruff:B019``, ``ruff:PERF401``... PERF203 (``try``/``except`` in a loop) is not asked
   for: moving the ``try`` out of the loop changes behaviour when each item may fail on its
@@ -151,12 +155,18 @@ class RuffEngine(Engine):
             raise EngineError("ruff printed an unexpected JSON report")
         kept = set(ctx.paths)
         hits = []
+        kernels: dict[str, set[int]] = {}
         for record in drop_nested_complexity(records):
             if not isinstance(record, dict):
                 continue
             local = _project_path(record.get("filename"), project_dir)
             if local is None or ctx.prefix + local not in kept:
                 continue
+            if record.get("code") == "C901":
+                if local not in kernels:
+                    kernels[local] = kernel_functions(ctx.read_text(local) or "")
+                if _row(record.get("location")) in kernels[local]:
+                    continue  # a Triton/Numba kernel: branches are compile-time specialisation
             line_text = None
             if record.get("code") == "ASYNC240":
                 text = ctx.read_text(local)
@@ -249,6 +259,65 @@ def _function_ends(filename: str) -> dict[int, int]:
         for node in ast.walk(tree)
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
     }
+
+
+#: Decorators that compile a function as a GPU or JIT kernel (full dotted names).
+KERNEL_DECORATORS = frozenset({"triton.jit", "numba.jit", "numba.njit", "numba.cuda.jit"})
+
+
+def _dotted(node: ast.expr) -> str | None:
+    """``a.b.c`` of a decorator (its callee when it is called, ``@numba.jit(nopython=True)``)."""
+    if isinstance(node, ast.Call):
+        node = node.func
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def kernel_functions(text: str) -> set[int]:
+    """`def` lines of the functions decorated as Triton or Numba kernels (``@triton.jit``,
+    ``@njit`` after ``from numba import njit``, ``@cuda.jit`` after ``from numba import
+    cuda``...). The source is parsed, never imported; names are resolved through the
+    module's imports, so a ``jit`` imported from elsewhere (``jax.jit``) does not count."""
+    if not any(word in text for word in ("triton", "numba")):
+        return set()
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):
+        return set()
+    aliases: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for name in node.names:
+                if name.asname:
+                    aliases[name.asname] = name.name
+                else:
+                    top = name.name.split(".")[0]
+                    aliases[top] = top
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for name in node.names:
+                aliases[name.asname or name.name] = f"{node.module}.{name.name}"
+    found = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for decorator in node.decorator_list:
+            dotted = _dotted(decorator)
+            if dotted is None:
+                continue
+            head, _, rest = dotted.partition(".")
+            if head not in aliases:
+                continue
+            full = f"{aliases[head]}.{rest}" if rest else aliases[head]
+            if full in KERNEL_DECORATORS:
+                found.add(node.lineno)
+                break
+    return found
 
 
 def drop_nested_complexity(records: list[Any]) -> list[Any]:

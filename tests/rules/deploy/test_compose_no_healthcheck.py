@@ -15,6 +15,7 @@ PROJECTS = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
 
 def test_every_fixture_project_is_listed() -> None:
     assert PROJECTS == [
+        "alternatives",
         "app",
         "debug_setup",
         "laptop",
@@ -58,10 +59,38 @@ def test_plain_depends_on_is_low() -> None:
     assert "`web` depends on it" in finding.message
 
 
-def test_files_merged_with_f_are_judged_together() -> None:
+def test_only_files_compose_layers_by_itself_are_merged() -> None:
+    # compose.prod.yaml is passed with -f, which Compose does not do by itself: compose.yaml
+    # is judged alone (its db has no healthcheck, so `docker compose up` fails), and
+    # compose.prod.yaml alone has nothing to report.
     result = assert_rule_matches(str(FIXTURES / "split_files"), RULE)
-    [finding] = result.findings  # api and db get restart and healthcheck from compose.prod
-    assert finding.path == "compose.yaml" and "`search` publishes ports" in finding.message
+    [finding] = result.findings
+    assert finding.path == "compose.yaml" and "service `db` (image `postgres:16`)" in finding.message
+    assert finding.severity.value == "medium"
+
+
+def test_alternative_compose_files_stand_alone() -> None:
+    # Paperless-style alternatives in one folder: each is a complete setup of its own, so a
+    # service is not given the healthcheck or the image of its namesake in the other file.
+    result = assert_rule_matches(str(FIXTURES / "alternatives"), RULE)
+    by_path = {f.path: f for f in result.findings}
+    assert sorted(by_path) == ["docker-compose.mariadb.yml", "docker-compose.postgres.yml"]
+    maria = by_path["docker-compose.mariadb.yml"].message
+    assert "service `db` (image `docker.io/library/mariadb:12`)" in maria
+    assert "postgres" not in maria
+    assert "service `broker` (image `docker.io/library/redis:8`)" in (
+        by_path["docker-compose.postgres.yml"].message
+    )
+
+
+def test_compose_layers_keys() -> None:
+    from optimus.rules.deploy.compose_no_healthcheck import compose_layers
+
+    assert compose_layers("a/docker-compose.yml") == compose_layers("a/docker-compose.override.yaml")
+    assert compose_layers("compose.yaml") == compose_layers("compose.override.yml")
+    assert compose_layers("a/docker-compose.yml") != compose_layers("a/compose.yaml")
+    assert compose_layers("a/docker-compose.postgres.yml") != compose_layers("a/docker-compose.yml")
+    assert compose_layers("a/compose.prod.yaml") != compose_layers("a/compose.yaml")
 
 
 def test_restart_is_not_demanded_of_a_local_setup() -> None:

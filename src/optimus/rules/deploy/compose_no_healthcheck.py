@@ -63,6 +63,23 @@ def is_deployed_compose(src: SourceFile) -> bool:
     return not words & _NOT_DEPLOYED and not mounts_own_source(src)
 
 
+#: The files `docker compose` reads by itself from a folder, and the override it layers on
+#: top of each (`docker-compose.yml` + `docker-compose.override.yml`).
+_DEFAULT_COMPOSE = re.compile(r"^((?:docker-)?compose)(?:\.override)?\.ya?ml$")
+
+
+def compose_layers(path: str) -> str:
+    """The key of the files Compose itself layers into one setup: a folder's default compose
+    file with its ``*.override.y(a)ml``. Every other compose file of the folder stands alone:
+    `docker-compose.postgres.yml` beside `docker-compose.mariadb.yml` are alternatives, one
+    of which is copied or passed with `-f`, not layers of one setup."""
+    folder, _, name = path.rpartition("/")
+    match = _DEFAULT_COMPOSE.match(name.lower())
+    if match is None:
+        return path
+    return f"{folder}/{match.group(1)}.yaml" if folder else f"{match.group(1)}.yaml"
+
+
 def _folder(path: str) -> str:
     path = path.strip().rstrip("/")
     while path.startswith("./"):
@@ -441,9 +458,12 @@ class ComposeNoHealthcheck(Rule):
             "`wait-for`, `dockerize -wait`, `pg_isready`, a retry loop with `sleep`) in its "
             "compose `command`/`entrypoint` or in the entrypoint script its image runs (found "
             "through the Dockerfile's `COPY`), the missing healthcheck is not reported: "
-            "dependents cannot reach it before it is ready. Files "
-            "of one folder are merged as `docker compose -f a -f b` merges them. One "
-            "finding per service and problem, on the service's line."
+            "dependents cannot reach it before it is ready. Only the files Compose layers by "
+            "itself are merged (a folder's `compose.yaml` or `docker-compose.yml` with its "
+            "`*.override.yml`, which as a development file is not read here); every other "
+            "compose file is judged on its own, since the files of one folder are often "
+            "alternatives (`docker-compose.postgres.yml` beside `docker-compose.mariadb.yml`). "
+            "One finding per service and problem, on the service's line."
         ),
         "Why": (
             "`depends_on` alone only orders container start: Compose starts the dependent "
@@ -513,8 +533,9 @@ class ComposeNoHealthcheck(Rule):
     )
 
     def check_project(self, ctx: ProjectContext) -> Iterator[Hit]:
-        # `docker compose -f compose.yaml -f compose.prod.yaml` merges files of one folder:
-        # a service is judged on the union of what those files say about it.
+        # Compose layers a folder's default file with its override: a service is judged on the
+        # union of what those say about it. Other compose files of the folder (alternatives
+        # such as `docker-compose.postgres.yml` and `docker-compose.mariadb.yml`) stand alone.
         folders: dict[str, list[tuple[SourceFile, dict[str, Any]]]] = {}
         for src in ctx.of_kind("yaml"):
             if not is_deployed_compose(src) or b"services" not in src.data:
@@ -525,7 +546,7 @@ class ComposeNoHealthcheck(Rule):
                 continue
             for doc in docs:
                 if isinstance(doc, dict) and isinstance(doc.get("services"), dict):
-                    folders.setdefault(posixpath.dirname(src.path), []).append((src, doc))
+                    folders.setdefault(compose_layers(src.path), []).append((src, doc))
         for files in folders.values():
             yield from self._check_folder(ctx, files)
 

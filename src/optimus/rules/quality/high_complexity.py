@@ -61,7 +61,11 @@ class HighComplexity(Rule):
         "When not to": (
             "Flat dispatch code (a long `match` or `if`/`elif` over command names, a parser's "
             "state machine) is often clearest as one function despite its count; raise the "
-            "limit for that file or suppress the line."
+            "limit for that file or suppress the line. GPU and JIT kernels (functions "
+            "decorated with `triton.jit`, `numba.jit`, `numba.njit` or `numba.cuda.jit`) "
+            "are not reported: their branches on compile-time constants (`tl.constexpr` "
+            "parameters) are resolved per specialisation, and a kernel is written and "
+            "tested as one function, not split into small ones."
         ),
     }
     references = (
