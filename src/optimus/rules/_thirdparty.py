@@ -27,13 +27,24 @@ def _under_install_dir(folder: str) -> bool:
     return any(part in INSTALL_DIRS for part in parts)
 
 
+def _in_vendored_crate(folder: str) -> bool:
+    """Whether ``folder`` or a folder above it holds Cargo's ``.cargo-checksum.json``."""
+    here = os.path.realpath(folder)
+    while True:
+        if os.path.isfile(os.path.join(here, ".cargo-checksum.json")):
+            return True
+        parent = os.path.dirname(here)
+        if parent == here:
+            return False
+        here = parent
+
+
 def installed_copy(ctx: ProjectContext) -> str | None:
     """Why the project is a third-party copy (a short phrase), or None when it is not."""
     folder = (os.path.join(ctx.root, ctx.prefix) if ctx.prefix else ctx.root) if ctx.root else ""
-    # On disk too: a crate's own .gitignore (`.*`) can hide the file from the walk.
-    if ctx.has_file(".cargo-checksum.json") or (
-        folder and os.path.isfile(os.path.join(folder, ".cargo-checksum.json"))
-    ):
+    # On disk too: a crate's own .gitignore (`.*`) can hide the file from the walk. Folders
+    # above count as well: a crate's own sub-project (ahash's benchmark_tools) is as vendored.
+    if ctx.has_file(".cargo-checksum.json") or (folder and _in_vendored_crate(folder)):
         return "a vendored copy of a published crate (.cargo-checksum.json)"
     if folder and _under_install_dir(folder):
         return "installed under site-packages"

@@ -196,3 +196,20 @@ def test_vendored_crates_are_not_reported(tmp_path: Path) -> None:
     result = scan([str(tmp_path)], ScanOptions({"engines": []}, use_cache=False))
     paths = sorted(f.path for f in result.findings if f.rule == "unwrap-density")
     assert paths == ["own/src/lib.rs"]
+
+
+def test_a_project_inside_a_vendored_crate_is_vendored_too(tmp_path: Path) -> None:
+    """ahash's benchmark_tools: its own Cargo.toml, inside a crate with .cargo-checksum.json."""
+    from optimus.analyze.engine import ScanOptions, scan
+
+    code = "pub fn f(a: Option<u8>, b: Option<u8>, c: Option<u8>) -> u8 {\n"
+    code += "    a.unwrap() + b.unwrap() + c.unwrap()\n}\n"
+    crate = tmp_path / "ahash-0.7.6"
+    tools = crate / "benchmark_tools"
+    (tools / "src").mkdir(parents=True)
+    (crate / "Cargo.toml").write_text('[package]\nname = "ahash"\nversion = "0.7.6"\n')
+    (crate / ".cargo-checksum.json").write_text('{"files": {}, "package": "0"}')
+    (tools / "Cargo.toml").write_text('[package]\nname = "tools"\nversion = "0.1.0"\n')
+    (tools / "src" / "lib.rs").write_text(code)
+    result = scan([str(tmp_path)], ScanOptions({"engines": []}, use_cache=False))
+    assert [f.path for f in result.findings if f.rule == "unwrap-density"] == []

@@ -11,6 +11,7 @@ demanded (they throttle; their use is debated).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from optimus.analyze.project_context import ProjectContext
@@ -97,7 +98,9 @@ class K8sNoResources(Rule):
             "requests. Helm chart templates are not read (they are not YAML before "
             "rendering); neither are manifests under test or example folders. Kustomize "
             "patches given inline in `kustomization.yaml` or as JSON 6902 patches are not "
-            "merged, so a base patched that way is still reported: suppress it there."
+            "merged, so a base patched that way is still reported: suppress it there. "
+            "Containers of Kubernetes' `pause` image (placeholders that hold capacity or a "
+            "pod's namespaces and do nothing) are not reported."
         ),
         "Fix safety": (
             "Unsafe (applied only with `--unsafe-fixes`). `optimus fix` inserts the missing "
@@ -136,6 +139,8 @@ class K8sNoResources(Rule):
             for container in containers:
                 if not container.complete:
                     continue  # a patch: judged merged with its base
+                if _is_pause(container.spec.get("image")):
+                    continue  # does nothing: it only holds capacity or a pod's namespaces
                 merged = facts_of(facts, container)
                 missing = []
                 if not requested(merged, default_requests, "cpu"):
@@ -157,6 +162,15 @@ class K8sNoResources(Rule):
                     path=workload.src.path,
                     snippet=container.snippet,
                 )
+
+
+#: Kubernetes' pause image ("registry.k8s.io/pause:3.9", "gcr.io/google_containers/pause-amd64").
+_PAUSE = re.compile(r"(?:^|/)pause(?:-[a-z0-9]+)?(?::[^/]*)?$")
+
+
+def _is_pause(image: object) -> bool:
+    """Whether ``image`` is Kubernetes' pause image, a container that does nothing."""
+    return isinstance(image, str) and _PAUSE.search(image.split("@", 1)[0]) is not None
 
 
 def _message(label: str, missing: list[str], best_effort: bool) -> str:
