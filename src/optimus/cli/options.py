@@ -48,3 +48,23 @@ def check_paths(paths: list[Path]) -> list[str]:
         if not p.exists():
             raise UsageError(f"path not found: {p}")
     return [str(p) for p in paths]
+
+
+# Flags of every command that scans (scan, report): declared once so their names and help
+# stay the same everywhere.
+OUTPUT = typer.Option(None, "--output", "-o", help="Write the report to FILE instead of stdout.")
+SELECT = typer.Option(
+    None, help="Only these rules (names, codes, code prefixes, categories; comma-separated)."
+)
+IGNORE = typer.Option(None, help="Turn these rules off.")
+EXTEND_SELECT = typer.Option(
+    None, "--extend-select", help="Turn these rules on in addition to the selection."
+)
+EXCLUDE = typer.Option(None, help="Skip paths matching these gitignore-style globs.")
+PREVIEW = typer.Option(False, "--preview", help="Also run preview rules.")
+NO_CACHE = typer.Option(False, "--no-cache", help="Analyse every file afresh.")
+NO_ENGINES = typer.Option(
+    False, "--no-engines", help="Do not run external analyzers (ruff, hadolint...)."
+)
+JOBS = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: all cores).")
+DEBUG = typer.Option(False, "--debug", help="Show tracebacks of internal errors.")

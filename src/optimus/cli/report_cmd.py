@@ -8,7 +8,21 @@ from pathlib import Path
 import typer
 
 from optimus.analyze.engine import ScanOptions, scan
-from optimus.cli.options import PATHS, check_paths, overrides
+from optimus.cli.options import (
+    DEBUG,
+    EXCLUDE,
+    EXTEND_SELECT,
+    IGNORE,
+    JOBS,
+    NO_CACHE,
+    NO_ENGINES,
+    OUTPUT,
+    PATHS,
+    PREVIEW,
+    SELECT,
+    check_paths,
+    overrides,
+)
 from optimus.cli.scan_cmd import write_output
 from optimus.errors import ConfigError, UsageError
 from optimus.model import ScanResult
@@ -77,28 +91,15 @@ def register(app: typer.Typer) -> None:
         output_format: ReportFormat = typer.Option(
             ReportFormat.markdown, "--format", "-f", help="Report format."
         ),
-        output: Path | None = typer.Option(
-            None, "--output", "-o", help="Write the report to FILE instead of stdout."
-        ),
-        select: list[str] | None = typer.Option(
-            None,
-            help="Only these rules (names, codes, code prefixes, categories; comma-separated).",
-        ),
-        ignore: list[str] | None = typer.Option(None, help="Turn these rules off."),
-        extend_select: list[str] | None = typer.Option(
-            None, "--extend-select", help="Turn these rules on in addition to the selection."
-        ),
-        exclude: list[str] | None = typer.Option(
-            None, help="Skip paths matching these gitignore-style globs."
-        ),
-        preview: bool = typer.Option(False, "--preview", help="Also run preview rules."),
-        no_cache: bool = typer.Option(False, "--no-cache", help="Analyse every file afresh."),
-        no_engines: bool = typer.Option(
-            False, "--no-engines", help="Do not run external analyzers (ruff, hadolint...)."
-        ),
-        jobs: int | None = typer.Option(
-            None, "--jobs", "-j", min=1, help="Worker processes (default: all cores)."
-        ),
+        output: Path | None = OUTPUT,
+        select: list[str] | None = SELECT,
+        ignore: list[str] | None = IGNORE,
+        extend_select: list[str] | None = EXTEND_SELECT,
+        exclude: list[str] | None = EXCLUDE,
+        preview: bool = PREVIEW,
+        no_cache: bool = NO_CACHE,
+        no_engines: bool = NO_ENGINES,
+        jobs: int | None = JOBS,
         line_cost: float | None = typer.Option(
             None,
             "--line-cost",
@@ -109,7 +110,7 @@ def register(app: typer.Typer) -> None:
             "--rating-grid",
             help="Upper debt ratios of ratings A,B,C,D (default 0.05,0.1,0.2,0.5).",
         ),
-        debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
+        debug: bool = DEBUG,
     ) -> None:
         """Scan PATHS and write the optimization analysis: score, plan, KPIs, per project."""
         targets = check_paths(paths)

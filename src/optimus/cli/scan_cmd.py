@@ -10,7 +10,21 @@ import typer
 
 from optimus.analyze.baseline import load_baseline, new_findings
 from optimus.analyze.engine import ScanOptions, scan
-from optimus.cli.options import PATHS, check_paths, overrides
+from optimus.cli.options import (
+    DEBUG,
+    EXCLUDE,
+    EXTEND_SELECT,
+    IGNORE,
+    JOBS,
+    NO_CACHE,
+    NO_ENGINES,
+    OUTPUT,
+    PATHS,
+    PREVIEW,
+    SELECT,
+    check_paths,
+    overrides,
+)
 from optimus.cli.progress import ScanProgress
 from optimus.config import load_config
 from optimus.model import ScanResult, Severity
@@ -57,20 +71,11 @@ def register(app: typer.Typer) -> None:
         output_format: OutputFormat = typer.Option(
             OutputFormat.table, "--format", "-f", help="Output format."
         ),
-        output: Path | None = typer.Option(
-            None, "--output", "-o", help="Write the report to FILE instead of stdout."
-        ),
-        select: list[str] | None = typer.Option(
-            None,
-            help="Only these rules (names, codes, code prefixes, categories; comma-separated).",
-        ),
-        ignore: list[str] | None = typer.Option(None, help="Turn these rules off."),
-        extend_select: list[str] | None = typer.Option(
-            None, "--extend-select", help="Turn these rules on in addition to the selection."
-        ),
-        exclude: list[str] | None = typer.Option(
-            None, help="Skip paths matching these gitignore-style globs."
-        ),
+        output: Path | None = OUTPUT,
+        select: list[str] | None = SELECT,
+        ignore: list[str] | None = IGNORE,
+        extend_select: list[str] | None = EXTEND_SELECT,
+        exclude: list[str] | None = EXCLUDE,
         fail_on: str | None = typer.Option(
             None,
             "--fail-on",
@@ -80,16 +85,12 @@ def register(app: typer.Typer) -> None:
         baseline: Path | None = typer.Option(
             None, "--baseline", help="Report only findings not recorded in this baseline file."
         ),
-        preview: bool = typer.Option(False, "--preview", help="Also run preview rules."),
-        no_cache: bool = typer.Option(False, "--no-cache", help="Analyse every file afresh."),
-        no_engines: bool = typer.Option(
-            False, "--no-engines", help="Do not run external analyzers (ruff, hadolint...)."
-        ),
-        jobs: int | None = typer.Option(
-            None, "--jobs", "-j", min=1, help="Worker processes (default: all cores)."
-        ),
+        preview: bool = PREVIEW,
+        no_cache: bool = NO_CACHE,
+        no_engines: bool = NO_ENGINES,
+        jobs: int | None = JOBS,
         exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even with findings."),
-        debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
+        debug: bool = DEBUG,
         save: bool = typer.Option(
             False, "--save", help="Record the scan in the history database (optimus history)."
         ),
