@@ -104,9 +104,9 @@ def _mark_fixable(findings: list[Finding]) -> None:
     fixable = {r.name for r in all_rules() if r.fixable}
     if not any(f.rule in fixable for f in findings):
         return
-    from optimus.fix.fixers import mark_fixable
+    from optimus.fix.fixers import mark_fixable_findings
 
-    mark_fixable(ScanResult("", [], findings, [], ScanStats()))
+    mark_fixable_findings(findings)
 
 
 def _as_cached(stats: ScanStats) -> ScanStats:

@@ -9,20 +9,14 @@ findings by severity and top rules, then what changed ("unwrap-density 226 -> 14
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
 
 import typer
+from rich.console import Console
+from rich.table import Table
 
 from optimus.cli.db_cmd import DATABASE, open_database
-
-if TYPE_CHECKING:
-    from rich.console import Console
-
-    from optimus.store.history import ProjectHistory
-
-# Rich and the store load inside the functions: every command module is imported on every
-# scan, and a warm rescan must not pay for them (tests/cli/test_startup.py).
-SEVERITIES = ("critical", "high", "medium", "low", "info")
+from optimus.store.history import ProjectHistory, histories
+from optimus.store.models import SEVERITIES
 
 _SHORT = {"critical": "crit", "high": "high", "medium": "med", "low": "low", "info": "info"}
 _SEVERITY_STYLE = {
@@ -53,8 +47,6 @@ def _label(history: ProjectHistory) -> str:
 
 def render_project(console: Console, history: ProjectHistory) -> None:
     """One project's trend: a row per scan, then the rule deltas."""
-    from rich.table import Table
-
     table = Table(title=_label(history), title_justify="left")
     table.add_column("scan", justify="right")
     table.add_column("date", no_wrap=True)
@@ -86,8 +78,6 @@ def render_project(console: Console, history: ProjectHistory) -> None:
 
 def render_summary(console: Console, items: list[ProjectHistory]) -> None:
     """One row per project: where it stands and what moved most."""
-    from rich.table import Table
-
     table = Table()
     table.add_column("id", justify="right")
     table.add_column("project")
@@ -127,10 +117,6 @@ def register(app: typer.Typer) -> None:
         database: str | None = DATABASE,
     ) -> None:
         """Show how projects changed across saved scans (record them with scan --save)."""
-        from rich.console import Console
-
-        from optimus.store.history import histories
-
         db = open_database(database)
         with db.session() as session:
             items = histories(session, project, limit)

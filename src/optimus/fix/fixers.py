@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Iterable
 
 from optimus.fix.base import Fixer, registered_fixers
 from optimus.model import Applicability, Finding, ScanResult
@@ -83,9 +84,14 @@ def mark_fixable(result: ScanResult) -> ScanResult:
     (safe, unsafe or display-only) handles it: ``optimus fix`` can at least show the change.
     Cheap: no fixer is run.
     """
+    mark_fixable_findings(result.findings)
+    return result
+
+
+def mark_fixable_findings(findings: Iterable[Finding]) -> None:
+    """:func:`mark_fixable` over findings alone (the scan calls it before storing them)."""
     fixers = load_fixers()
     rules = {f.rule for f in fixers}
-    for finding in result.findings:
+    for finding in findings:
         if finding.fix is not None or (finding.rule in rules and fixers_for(finding, fixers)):
             finding.fixable = True
-    return result
