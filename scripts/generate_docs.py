@@ -6,9 +6,10 @@ python scripts/generate_docs.py --check  exit 1 when a page is missing or stale 
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
+
+import _generated as generated
 
 from optimus.cli.rules_cmd import rule_markdown
 from optimus.registry import all_rules
@@ -39,22 +40,7 @@ def pages() -> dict[Path, str]:
 
 def main() -> int:
     """Write or check the pages."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="only check, write nothing")
-    args = parser.parse_args()
-    stale = []
-    for path, content in pages().items():
-        current = path.read_text(encoding="utf-8") if path.exists() else None
-        if current != content:
-            stale.append(path)
-            if not args.check:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(content, encoding="utf-8")
-    if args.check and stale:
-        names = ", ".join(p.name for p in stale)
-        print(f"stale rule docs: {names}; run python scripts/generate_docs.py", file=sys.stderr)
-        return 1
-    return 0
+    return generated.main((__doc__ or "").splitlines()[0], pages, "rule docs", "generate_docs.py")
 
 
 if __name__ == "__main__":

@@ -10,10 +10,11 @@ the rules, the portfolio or the report itself change.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from pathlib import Path
+
+import _generated as generated
 
 from optimus.analyze.engine import ScanOptions, scan
 from optimus.report.analysis import build_portfolio
@@ -39,25 +40,9 @@ def reports() -> dict[Path, str]:
 
 def main() -> int:
     """Write or check the reports."""
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="only check, write nothing")
-    args = parser.parse_args()
-    stale = []
-    for path, content in reports().items():
-        current = path.read_text(encoding="utf-8") if path.exists() else None
-        if current != content:
-            stale.append(path)
-            if not args.check:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(content, encoding="utf-8")
-    if args.check and stale:
-        names = ", ".join(p.name for p in stale)
-        print(
-            f"stale example reports: {names}; run python scripts/generate_report.py",
-            file=sys.stderr,
-        )
-        return 1
-    return 0
+    return generated.main(
+        (__doc__ or "").splitlines()[0], reports, "example reports", "generate_report.py"
+    )
 
 
 if __name__ == "__main__":
