@@ -9,7 +9,6 @@ as Ruff does. Selectors name rules by name, code (or code prefix), category or `
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -75,6 +74,8 @@ def find_config(folder: str) -> tuple[str, dict[str, Any]] | None:
 
 
 def _load(path: str, pyproject: bool) -> Any:
+    import tomllib  # here, not at the top: a rescan of a tree without a config file skips it
+
     try:
         with open(path, "rb") as fh:
             doc = tomllib.load(fh)

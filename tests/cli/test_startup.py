@@ -46,6 +46,7 @@ HEAVY = (
     "tomlkit",
     "zstandard",
     "prometheus_client",
+    "pydantic",
 )
 
 PROBE = """

@@ -12,7 +12,6 @@ import fnmatch
 import json
 import os
 import re
-import tomllib
 from typing import Any
 
 from optimus.discover.walk import STRONG_MARKERS, DirInfo, FileEntry, WalkResult
@@ -59,6 +58,8 @@ def _has_k8s_manifests(info: DirInfo, root: str) -> bool:
 
 def _read_manifest(folder: str, name: str) -> dict[str, Any]:
     """A folder's TOML or JSON manifest as a table; {} when it is unreadable or not a table."""
+    import tomllib  # here, not at the top: a replayed scan never reads a manifest
+
     is_json = name.endswith(".json")
     # TOML: decode errors only, as before (tomllib's other ValueErrors still propagate).
     errors = (

@@ -85,5 +85,23 @@ def to_dict(result: ScanResult) -> dict[str, Any]:
 
 
 def render(result: ScanResult) -> str:
-    """The JSON document, indented, with a final newline."""
-    return json.dumps(to_dict(result), indent=2, ensure_ascii=False) + "\n"
+    """The JSON document with a final newline: one line per project, finding and diagnostic.
+
+    The top level is indented; each item of a list sits compact on a line of its own, so the
+    document reads and diffs one finding at a time (``grep`` finds a finding's whole record).
+    Python's encoder only runs in C without indentation, and indenting every field of some
+    thousands of findings was a visible part of a warm rescan.
+    """
+    doc = to_dict(result)
+    compact = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+    lines = ["{"]
+    last = len(doc) - 1
+    for i, (key, value) in enumerate(doc.items()):
+        comma = "," if i < last else ""
+        if isinstance(value, list) and value:
+            items = ",\n".join(f"    {compact(item)}" for item in value)
+            lines.append(f"  {compact(key)}: [\n{items}\n  ]{comma}")
+        else:
+            lines.append(f"  {compact(key)}: {compact(value)}{comma}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
