@@ -133,7 +133,16 @@ def test_waits_inside_the_projects_own_published_image() -> None:
         ("docker-compose.postgres.yml", "search"),  # wait-for-search.sh is never run
         ("docker-compose.thirdparty.yml", "broker"),  # another image: its waits are unknown
         ("docker-compose.thirdparty.yml", "db"),
+        ("docker-compose.sqlite-converters.yml", "objects"),  # storage, not a converter
+        ("docker-compose.converter-at-start.yml", "tika"),  # used in the start command
+        ("docker-compose.converter-at-start.yml", "gotenberg"),  # no endpoint setting
     }
+
+
+def test_on_demand_converters_reached_by_an_endpoint_setting_are_not_reported() -> None:
+    result = assert_rule_matches(str(FIXTURES / "docstash"), RULE)
+    converters = [f for f in result.findings if f.path.endswith("sqlite-converters.yml")]
+    assert [f.message.split("`")[1] for f in converters] == ["objects"]
 
 
 def test_own_image_found_by_source_label_and_by_compose_build() -> None:

@@ -399,6 +399,53 @@ def _has_restart(service: dict[str, Any]) -> bool:
     return "restart" in service or (isinstance(deploy, dict) and "restart_policy" in deploy)
 
 
+#: Stateless document converters that applications call per document, through an endpoint
+#: setting, long after they start (Gotenberg: office and e-mail to PDF; Apache Tika: text
+#: and metadata extraction).
+_CONVERTERS = frozenset({"gotenberg", "tika"})
+#: An optional-feature endpoint setting (``PAPERLESS_TIKA_GOTENBERG_ENDPOINT``, ``TIKA_URL``).
+_ENDPOINT_KEY = re.compile(r"(?:ENDPOINT|URL|URI|HOST|SERVER)S?$", re.IGNORECASE)
+
+
+def _environment(service: dict[str, Any]) -> dict[str, str]:
+    value = service.get("environment")
+    if isinstance(value, dict):
+        return {str(k): str(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        pairs = (str(item).split("=", 1) for item in value)
+        return {p[0]: p[1] for p in pairs if len(p) == 2}
+    return {}
+
+
+def _on_demand_converter(
+    name: str,
+    service: dict[str, Any],
+    dependents: list[tuple[str, str]],
+    merged: dict[str, dict[str, Any]],
+) -> bool:
+    """A document converter (Gotenberg, Tika) that every dependent reaches only through an
+    endpoint setting naming it (``*_ENDPOINT: http://gotenberg:3000``) and never in its
+    start command: it is called per document, not at start, so start order does not
+    matter."""
+    image = service.get("image")
+    if not isinstance(image, str) or _image_name(image) not in _CONVERTERS:
+        return False
+    host = re.compile(rf"^(?:[a-z][a-z0-9+.-]*://)?{re.escape(name)}(?::\d+)?(?:/|$)")
+    for dependent in {d for d, _ in dependents}:
+        config = merged.get(dependent, {})
+        command = f"{_text_of(config.get('entrypoint'))} {_text_of(config.get('command'))}"
+        if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", command):
+            return False  # used in its start command
+        settings = _environment(config)
+        if not any(_ENDPOINT_KEY.search(k) and host.match(v) for k, v in settings.items()):
+            return False
+    return True
+
+
+def _image_name(image: str) -> str:
+    return image.split("@", 1)[0].rsplit("/", 1)[-1].split(":", 1)[0].lower()
+
+
 def _dynamic_proxy(service: dict[str, Any]) -> bool:
     """A Traefik service with the Docker provider: it discovers containers and routes only to
     running ones (and to healthy ones, once they have a healthcheck), whatever the start order."""
@@ -452,7 +499,12 @@ class ComposeNoHealthcheck(Rule):
             "plain `docker compose up` reads it too). A service others wait for with `condition: "
             "service_completed_successfully` is a one-shot task and is not reported, nor is "
             "a service whose only dependents are Traefik with the Docker provider (it routes "
-            "by discovery, not by start order). When "
+            "by discovery, not by start order), nor a document converter (Gotenberg, "
+            "Apache Tika) that every dependent reaches only through an endpoint setting in "
+            "its `environment:` (`*_ENDPOINT`, `*_URL`... naming the service as host, such "
+            "as `PAPERLESS_TIKA_GOTENBERG_ENDPOINT: http://gotenberg:3000`) and never in its "
+            "start command: such a service is called per document, long after start, and "
+            "start order does not matter to it. When "
             "every dependent already waits for the service by itself (`nc -z`, `wait-for-it`, "
             "`wait-for`, `dockerize -wait`, `pg_isready`, a retry loop with `sleep`) in its "
             "compose `command`/`entrypoint` or in the entrypoint script its image runs (found "
@@ -522,7 +574,10 @@ class ComposeNoHealthcheck(Rule):
             "when every dependent's image waits for the service in a start script the rule "
             "cannot see (an image built elsewhere, a wait compiled into the application): "
             "the images the project builds itself, by `build:` or under its own name, are "
-            "read, and their waits count. Services "
+            "read, and their waits count. Other services that the dependents call only on "
+            "demand, never at start, need no start ordering either; the rule recognises only "
+            "Gotenberg and Tika behind an endpoint setting (a service that stores state, such "
+            "as object storage, is reported even behind one). Services "
             "that `extends` another service inherit its settings and are not checked."
         ),
     }
@@ -609,7 +664,8 @@ class ComposeNoHealthcheck(Rule):
                 # Every dependent waits for it by itself: the healthcheck would only move that
                 # wait into Compose (with service_healthy, its absence breaks `up`: not here).
                 waits = {} if healthy else _dependents_waiting(ctx, name, dependents, merged, sites)
-                if not waits:
+                on_demand = not healthy and _on_demand_converter(name, service, dependents, merged)
+                if not waits and not on_demand:
                     yield Hit(
                         _healthcheck_message(name, service, dependents, healthy),
                         line=line,
