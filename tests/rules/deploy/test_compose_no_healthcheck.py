@@ -17,7 +17,10 @@ def test_every_fixture_project_is_listed() -> None:
     assert PROJECTS == [
         "alternatives",
         "app",
+        "built_elsewhere",
         "debug_setup",
+        "docstash",
+        "labelled",
         "laptop",
         "laptop_limits",
         "plain_depends",
@@ -118,3 +121,44 @@ def test_debug_and_ci_compose_files_are_not_deployments() -> None:
     # Both files would be reported by name alone: the debug setting and the ci/ folder
     # are what mark them as development and CI setups.
     assert not assert_rule_matches(str(FIXTURES / "debug_setup"), RULE).findings
+
+
+def test_waits_inside_the_projects_own_published_image() -> None:
+    # Paperless-style: the webserver runs ghcr.io/docstash/docstash (the project's name) by
+    # `image:`; its Dockerfile copies docker/rootfs to /, whose s6 init steps wait for Redis
+    # (through a Python ping script) and for the database (pg_isready, mariadb-admin ping).
+    result = assert_rule_matches(str(FIXTURES / "docstash"), RULE)
+    by_file = {(f.path.rsplit("/", 1)[-1], f.message.split("`")[1]) for f in result.findings}
+    assert by_file == {
+        ("docker-compose.postgres.yml", "search"),  # wait-for-search.sh is never run
+        ("docker-compose.thirdparty.yml", "broker"),  # another image: its waits are unknown
+        ("docker-compose.thirdparty.yml", "db"),
+        ("docker-compose.sqlite-converters.yml", "objects"),  # storage, not a converter
+        ("docker-compose.converter-at-start.yml", "tika"),  # used in the start command
+        ("docker-compose.converter-at-start.yml", "gotenberg"),  # no endpoint setting
+    }
+
+
+def test_on_demand_converters_reached_by_an_endpoint_setting_are_not_reported() -> None:
+    result = assert_rule_matches(str(FIXTURES / "docstash"), RULE)
+    converters = [f for f in result.findings if f.path.endswith("sqlite-converters.yml")]
+    assert [f.message.split("`")[1] for f in converters] == ["objects"]
+
+
+def test_own_image_found_by_source_label_and_by_compose_build() -> None:
+    labelled = assert_rule_matches(str(FIXTURES / "labelled"), RULE)
+    assert [f.message.split("`")[1] for f in labelled.findings] == ["queue"]
+    built = assert_rule_matches(str(FIXTURES / "built_elsewhere"), RULE)
+    assert [f.message.split("`")[1] for f in built.findings] == ["cache"]
+
+
+def test_python_retry_loops_are_waits_and_plain_loops_are_not() -> None:
+    from optimus.rules.deploy._image_waits import python_waits
+
+    waits = python_waits(
+        "while True:\n    try:\n        c.ping()\n        break\n"
+        "    except Exception:\n        time.sleep(1)\nprint('up')\n"
+    )
+    assert len(waits) == 1 and "c.ping()" in waits[0] and "print" not in waits[0]
+    # a loop that connects once per item without sleeping is no wait
+    assert not python_waits("for n in names:\n    c = connect(url)\n    c.declare(n)\n")

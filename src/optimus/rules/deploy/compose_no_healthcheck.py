@@ -10,13 +10,13 @@ from a local Dockerfile whose stage defines ``HEALTHCHECK`` has one. Services th
 ``ports`` or that others depend on need ``restart:`` (or ``deploy.restart_policy``).
 When every dependent already waits for the dependency itself (``nc -z``, ``wait-for-it``,
 ``dockerize -wait``, ``pg_isready`` or a retry loop in its compose ``command``/``entrypoint``
-or in the entrypoint script its image runs), the missing healthcheck is not reported: the
-problem it would solve (dependents reaching the service before it is ready) does not occur.
+or in the entrypoint script its image runs, including the init scripts of the project's own
+published image that a dependent runs by ``image:``), the missing healthcheck is not reported:
+the problem it would solve (dependents reaching the service before it is ready) does not occur.
 """
 
 from __future__ import annotations
 
-import os
 import posixpath
 import re
 import shlex
@@ -30,8 +30,16 @@ from optimus.parse.errors import ParseError
 from optimus.parse.source import SourceFile
 from optimus.registry import rule
 from optimus.rules.base import Hit, Reference, Rule
+from optimus.rules.deploy._image_waits import (
+    OwnBuild,
+    own_image_build,
+    python_waits,
+    read_text,
+    start_texts,
+)
 from optimus.rules.deploy._k8s import is_test_file
 from optimus.rules.deploy._yaml_lines import line_of
+from optimus.rules.docker._common import stage_chain
 
 _COMPOSE_NAME = re.compile(r"^(?:docker-)?compose((?:\.[a-z0-9_-]+)*)\.ya?ml$")
 #: Name parts of compose files that are not how the app runs for real.
@@ -187,7 +195,8 @@ def _built_with_healthcheck(ctx: ProjectContext, src: SourceFile, service: dict[
 _WAIT = re.compile(
     r"\b(?:nc|netcat|ncat)\b[^\n;|&]*\s-\w*z"
     r"|\bwait[-_]for[-_]it\b|\bwait-for(?:\.sh)?\b|\bwait[-_]for[-_](?:db|database|postgres\w*)\b"
-    r"|\bdockerize\b[^\n]*\s-wait\b|\bpg_isready\b|\bmysqladmin\b[^\n]*\bping\b|/dev/tcp/"
+    r"|\bdockerize\b[^\n]*\s-wait\b|\bpg_isready\b|\b(?:mysqladmin|mariadb-admin)\b[^\n]*\bping\b"
+    r"|/dev/tcp/"
 )
 #: A retry loop (``until <probe>; do ... sleep``) whose condition probes readiness.
 _WAIT_LOOP = re.compile(
@@ -211,35 +220,6 @@ def _wait_lines(text: str) -> list[str]:
     lines = [line.strip() for line in text.splitlines() if _WAIT.search(line)]
     lines += [m.group(0).strip() for m in _WAIT_LOOP.finditer(text)]
     return [line for line in lines if not line.startswith("#")]
-
-
-#: Largest build-context file read from disk (a Dockerfile or an entrypoint script).
-_READ_LIMIT = 1_000_000
-
-
-def _read(ctx: ProjectContext, path: str) -> str | None:
-    """A root-relative file's text (a Dockerfile or a script the compose file runs). A build
-    context in a folder that is a project of its own is not in this project's files: it is
-    read from disk, under the scan root only."""
-    if path in ctx.sources:
-        try:
-            return ctx.sources[path].text
-        except ParseError:
-            return None
-    if ctx.prefix and path.startswith(ctx.prefix):
-        text = ctx.read_text(path[len(ctx.prefix) :])
-        if text is not None:
-            return text
-    if not ctx.root or path.startswith(("/", "../")) or path == "..":
-        return None
-    full = os.path.join(ctx.root, path)
-    try:
-        if not os.path.isfile(full) or os.path.getsize(full) > _READ_LIMIT:
-            return None
-        with open(full, encoding="utf-8", errors="replace") as fh:
-            return fh.read()
-    except OSError:
-        return None
 
 
 def _scripts(command: str) -> list[str]:
@@ -286,35 +266,41 @@ def _script_sources(
 
 def _built_from(
     ctx: ProjectContext, src: SourceFile, service: dict[str, Any]
-) -> tuple[str, Dockerfile | None, Any] | None:
-    """(root-relative build context, its parsed Dockerfile or None, the built stage)."""
+) -> tuple[str, Dockerfile | None, str | None, OwnBuild | None] | None:
+    """(root-relative build context, its parsed Dockerfile or None, the built stage's name,
+    and how the image was found to be the project's own when the service names it by
+    ``image:`` instead of building it)."""
     where = _dockerfile_path(src.path, service.get("build"))
-    if where is None:
+    own = None
+    if where is not None:
+        build = service.get("build")
+        context = str(build.get("context", ".")) if isinstance(build, dict) else str(build)
+        context = posixpath.normpath(posixpath.join(posixpath.dirname(src.path), context))
+    elif isinstance(service.get("image"), str):
+        own = own_image_build(ctx, service["image"])
+        if own is None:
+            return None
+        where, context = (own.dockerfile, own.target), own.context or "."
+    else:
         return None
-    build = service.get("build")
-    context = str(build.get("context", ".")) if isinstance(build, dict) else str(build)
-    context = posixpath.normpath(posixpath.join(posixpath.dirname(src.path), context))
     source = ctx.sources.get(where[0])
     try:
         if source is not None:
             dockerfile = source.dockerfile if source.kind == "dockerfile" else None
         else:  # the build context is a project of its own
-            text = _read(ctx, where[0])
+            text = read_text(ctx, where[0])
             dockerfile = parse_dockerfile(text) if text is not None else None
     except ParseError:
         dockerfile = None
-    if dockerfile is None:
-        return context, None, None
-    stage = dockerfile.stage_named(where[1]) if where[1] else dockerfile.final_stage
-    return context, dockerfile, stage
+    return context, dockerfile, where[1], own
 
 
 #: Words that name one kind of backing service, as hosts, variables and tools spell them
 #: (``$SQL_HOST``, ``pg_isready``, ``mysqladmin``, ``REDIS_URL``).
 _FAMILIES = (
     frozenset({"postgres", "postgresql", "postgis", "timescaledb", "pg", "psql", "sql"})
-    | {"db", "database"},
-    frozenset({"mysql", "mariadb", "sql", "db", "database"}),
+    | {"db", "database", "psycopg", "psycopg2", "asyncpg"},
+    frozenset({"mysql", "mariadb", "sql", "db", "database", "pymysql", "mysqldb"}),
     frozenset({"redis", "valkey", "keydb"}),
     frozenset({"rabbitmq", "rabbit", "amqp", "mq", "broker"}),
     frozenset({"memcached", "memcache"}),
@@ -354,37 +340,50 @@ def _waits_for(
     """How a service waits for a dependency before it starts (the waiting command and where
     it is), or None. A wait counts when it names the dependency, refers to its kind of
     service (``nc -z $SQL_HOST`` for a ``postgres`` image, ``pg_isready``), or, when the
-    service depends on nothing else, names no other service (a host from a variable)."""
+    service depends on nothing else, names no other service (a host from a variable).
+    Waits in the init and service scripts of the image's supervisor (s6-overlay) and in the
+    scripts those call must name or refer to the dependency: an image runs many of them."""
     command = f"{_text_of(service.get('entrypoint'))}\n{_text_of(service.get('command'))}"
     texts = [(command, "its compose `command`/`entrypoint`")]
+    strict: list[tuple[list[str], str]] = []
     names = _scripts(command)
     built = _built_from(ctx, src, service)
     if built is not None:
-        context, dockerfile, stage = built
+        context, dockerfile, target, own = built
+        chain = stage_chain(dockerfile, target) if dockerfile is not None else []
+        entry_words: list[str] = []
         for keyword in ("ENTRYPOINT", "CMD"):
             if keyword.lower() in service:
                 continue  # compose's `entrypoint:`/`command:` replaces the image's
-            instructions = stage.of(keyword) if stage is not None else []
+            instructions = next((s.of(keyword) for s in chain if s.of(keyword)), [])
             if instructions:
+                entry_words += instructions[-1].words
                 text = " ".join(instructions[-1].words)
                 texts.append((text, f"the image's {keyword}"))
                 names += _scripts(text)
         for path in _script_sources(ctx, context, dockerfile, names):
-            text = _read(ctx, path)
+            text = read_text(ctx, path)
             if text is not None:
                 texts.append((text, f"`{path}`"))
+        if dockerfile is not None:
+            image = f" of the image built from {own.how}" if own is not None else ""
+            for start in start_texts(ctx, context, dockerfile, target, entry_words):
+                lines = python_waits(start.text) if start.python else _wait_lines(start.text)
+                strict.append((lines, f"`{start.path}`{image}"))
     others = [re.escape(s) for s in services if s != dependency]
-    own = re.compile(rf"(?<![\w-]){re.escape(dependency)}(?![\w-])")
+    own_name = re.compile(rf"(?<![\w-]){re.escape(dependency)}(?![\w-])")
     other = re.compile(rf"(?<![\w-])(?:{'|'.join(others)})(?![\w-])") if others else None
     hints = _hints(dependency, services.get(dependency, {}))
     only = [d for d, c in _dependencies(service).items() if c != _ONE_SHOT] == [dependency]
-    for text, origin in texts:
-        for line in _wait_lines(text):
+    candidates = [(_wait_lines(text), origin, only) for text, origin in texts]
+    candidates += [(lines, origin, False) for lines, origin in strict]
+    for lines, origin, loose in candidates:
+        for line in lines:
             names_other = other is not None and other.search(line) is not None
             if (
-                own.search(line)
+                own_name.search(line)
                 or (not names_other and _refers_to(line, hints))
-                or (only and not names_other)
+                or (loose and not names_other)
             ):
                 return f"`{_short(line)}` in {origin}"
     return None
@@ -398,6 +397,53 @@ def _short(text: str, limit: int = 60) -> str:
 def _has_restart(service: dict[str, Any]) -> bool:
     deploy = service.get("deploy")
     return "restart" in service or (isinstance(deploy, dict) and "restart_policy" in deploy)
+
+
+#: Stateless document converters that applications call per document, through an endpoint
+#: setting, long after they start (Gotenberg: office and e-mail to PDF; Apache Tika: text
+#: and metadata extraction).
+_CONVERTERS = frozenset({"gotenberg", "tika"})
+#: An optional-feature endpoint setting (``PAPERLESS_TIKA_GOTENBERG_ENDPOINT``, ``TIKA_URL``).
+_ENDPOINT_KEY = re.compile(r"(?:ENDPOINT|URL|URI|HOST|SERVER)S?$", re.IGNORECASE)
+
+
+def _environment(service: dict[str, Any]) -> dict[str, str]:
+    value = service.get("environment")
+    if isinstance(value, dict):
+        return {str(k): str(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        pairs = (str(item).split("=", 1) for item in value)
+        return {p[0]: p[1] for p in pairs if len(p) == 2}
+    return {}
+
+
+def _on_demand_converter(
+    name: str,
+    service: dict[str, Any],
+    dependents: list[tuple[str, str]],
+    merged: dict[str, dict[str, Any]],
+) -> bool:
+    """A document converter (Gotenberg, Tika) that every dependent reaches only through an
+    endpoint setting naming it (``*_ENDPOINT: http://gotenberg:3000``) and never in its
+    start command: it is called per document, not at start, so start order does not
+    matter."""
+    image = service.get("image")
+    if not isinstance(image, str) or _image_name(image) not in _CONVERTERS:
+        return False
+    host = re.compile(rf"^(?:[a-z][a-z0-9+.-]*://)?{re.escape(name)}(?::\d+)?(?:/|$)")
+    for dependent in {d for d, _ in dependents}:
+        config = merged.get(dependent, {})
+        command = f"{_text_of(config.get('entrypoint'))} {_text_of(config.get('command'))}"
+        if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", command):
+            return False  # used in its start command
+        settings = _environment(config)
+        if not any(_ENDPOINT_KEY.search(k) and host.match(v) for k, v in settings.items()):
+            return False
+    return True
+
+
+def _image_name(image: str) -> str:
+    return image.split("@", 1)[0].rsplit("/", 1)[-1].split(":", 1)[0].lower()
 
 
 def _dynamic_proxy(service: dict[str, Any]) -> bool:
@@ -453,13 +499,28 @@ class ComposeNoHealthcheck(Rule):
             "plain `docker compose up` reads it too). A service others wait for with `condition: "
             "service_completed_successfully` is a one-shot task and is not reported, nor is "
             "a service whose only dependents are Traefik with the Docker provider (it routes "
-            "by discovery, not by start order). When "
+            "by discovery, not by start order), nor a document converter (Gotenberg, "
+            "Apache Tika) that every dependent reaches only through an endpoint setting in "
+            "its `environment:` (`*_ENDPOINT`, `*_URL`... naming the service as host, such "
+            "as `PAPERLESS_TIKA_GOTENBERG_ENDPOINT: http://gotenberg:3000`) and never in its "
+            "start command: such a service is called per document, long after start, and "
+            "start order does not matter to it. When "
             "every dependent already waits for the service by itself (`nc -z`, `wait-for-it`, "
             "`wait-for`, `dockerize -wait`, `pg_isready`, a retry loop with `sleep`) in its "
             "compose `command`/`entrypoint` or in the entrypoint script its image runs (found "
             "through the Dockerfile's `COPY`), the missing healthcheck is not reported: "
-            "dependents cannot reach it before it is ready. Only the files Compose layers by "
-            "itself are merged (a folder's `compose.yaml` or `docker-compose.yml` with its "
+            "dependents cannot reach it before it is ready. That includes a dependent that "
+            "runs the project's own published image by `image:` (its name is the project's "
+            "folder or manifest name, a Dockerfile's `org.opencontainers.image.source` label "
+            "names its owner and name, or a compose file of the project builds it under that "
+            "name): the rule reads that Dockerfile's start scripts and the init and service "
+            "scripts of its supervisor, copied in one by one or as a folder (`COPY "
+            "docker/rootfs /` with s6-overlay's `s6-rc.d/*/run`, `services.d`, "
+            "`cont-init.d`, `/docker-entrypoint.d`), and the scripts those run; such a wait "
+            "must name the service or its kind (`pg_isready`, `mariadb-admin ping`, "
+            "`wait-for-redis`, a Python loop that pings or connects and sleeps). Only the "
+            "files Compose layers by itself are merged (a folder's `compose.yaml` or "
+            "`docker-compose.yml` with its "
             "`*.override.yml`, which as a development file is not read here); every other "
             "compose file is judged on its own, since the files of one folder are often "
             "alternatives (`docker-compose.postgres.yml` beside `docker-compose.mariadb.yml`). "
@@ -509,7 +570,14 @@ class ComposeNoHealthcheck(Rule):
             "Compose files used only for local development or tests (name those "
             "`compose.dev.yaml`, `docker-compose.override.yml`, `docker-compose.test.yml` "
             "and the rule skips them). An image from a registry may define its own "
-            "`HEALTHCHECK`, which the rule cannot see: suppress the finding then. Services "
+            "`HEALTHCHECK`, which the rule cannot see: suppress the finding then. Likewise "
+            "when every dependent's image waits for the service in a start script the rule "
+            "cannot see (an image built elsewhere, a wait compiled into the application): "
+            "the images the project builds itself, by `build:` or under its own name, are "
+            "read, and their waits count. Other services that the dependents call only on "
+            "demand, never at start, need no start ordering either; the rule recognises only "
+            "Gotenberg and Tika behind an endpoint setting (a service that stores state, such "
+            "as object storage, is reported even behind one). Services "
             "that `extends` another service inherit its settings and are not checked."
         ),
     }
@@ -596,7 +664,8 @@ class ComposeNoHealthcheck(Rule):
                 # Every dependent waits for it by itself: the healthcheck would only move that
                 # wait into Compose (with service_healthy, its absence breaks `up`: not here).
                 waits = {} if healthy else _dependents_waiting(ctx, name, dependents, merged, sites)
-                if not waits:
+                on_demand = not healthy and _on_demand_converter(name, service, dependents, merged)
+                if not waits and not on_demand:
                     yield Hit(
                         _healthcheck_message(name, service, dependents, healthy),
                         line=line,

@@ -7,13 +7,15 @@ and the manifests (``kubernetes-manifests/adservice.yaml``, ``image: adservice``
 repository's root project, so the manifests of the project and of the folders above it, up
 to the scan root, are read. An image is matched to a Dockerfile by name: the image's last
 path segment without tag (``us-docker.pkg.dev/x/adservice:v1`` -> ``adservice``) equals the
-name of the Dockerfile's folder.
+name of the Dockerfile's folder. The same manifests and compose services tell which images
+are deployed privileged or with SYS_ADMIN/NET_ADMIN: root by design.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from optimus.parse.errors import ParseError
@@ -25,6 +27,8 @@ MANIFEST_DIRS = frozenset(
     {"kubernetes-manifests", "k8s", "kubernetes", "manifests", "deploy", "release", "kustomize"}
 )
 _MAX_FILES = 200
+#: What makes a manifest worth parsing here: a user, privileges or added capabilities.
+_WORTH_READING = re.compile(rb"runAsUser|privileged|SYS_ADMIN|NET_ADMIN")
 _MAX_BYTES = 2_000_000
 
 #: Commands that start a long-running network server: evidence that an image is a service
@@ -53,9 +57,8 @@ def _run_as(spec: dict[str, Any], container: dict[str, Any]) -> int | None:
     return user if isinstance(user, int) and not isinstance(user, bool) else None
 
 
-def container_users(docs: list[dict[str, Any]]) -> dict[str, set[int | None]]:
-    """Image name -> the ``runAsUser`` values its containers run with (None: unset)."""
-    users: dict[str, set[int | None]] = {}
+def _containers(docs: list[dict[str, Any]]) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+    """(pod spec, container) for every container with an image in the workloads' pods."""
     for doc in docs:
         path = POD_SPEC_PATH.get(str(doc.get("kind")))
         spec: Any = doc
@@ -66,9 +69,46 @@ def container_users(docs: list[dict[str, Any]]) -> dict[str, set[int | None]]:
         containers = spec.get("containers")
         for container in containers if isinstance(containers, list) else []:
             if isinstance(container, dict) and isinstance(container.get("image"), str):
-                name = image_name(container["image"])
-                users.setdefault(name, set()).add(_run_as(spec, container))
+                yield spec, container
+
+
+def container_users(docs: list[dict[str, Any]]) -> dict[str, set[int | None]]:
+    """Image name -> the ``runAsUser`` values its containers run with (None: unset)."""
+    users: dict[str, set[int | None]] = {}
+    for spec, container in _containers(docs):
+        users.setdefault(image_name(container["image"]), set()).add(_run_as(spec, container))
     return users
+
+
+#: Capabilities that only root (or a privileged container) can use to any effect: an image
+#: deployed with them is meant to administer the kernel's mounts or network as root.
+ROOT_CAPABILITIES = frozenset({"SYS_ADMIN", "NET_ADMIN", "ALL"})
+
+
+def _root_capabilities(values: Any) -> bool:
+    return isinstance(values, list) and any(
+        isinstance(v, str) and v.upper().removeprefix("CAP_") in ROOT_CAPABILITIES for v in values
+    )
+
+
+def privileged_images(docs: list[dict[str, Any]]) -> set[str]:
+    """Names of the images some container runs ``privileged: true`` or with SYS_ADMIN or
+    NET_ADMIN added (``securityContext.capabilities.add``)."""
+    names = set()
+    for _, container in _containers(docs):
+        context = container.get("securityContext")
+        if not isinstance(context, dict):
+            continue
+        capabilities = context.get("capabilities")
+        added = capabilities.get("add") if isinstance(capabilities, dict) else None
+        if context.get("privileged") is True or _root_capabilities(added):
+            names.add(image_name(container["image"]))
+    return names
+
+
+def compose_privileged(service: dict[str, Any]) -> bool:
+    """Whether a compose service runs ``privileged: true`` or adds SYS_ADMIN or NET_ADMIN."""
+    return service.get("privileged") is True or _root_capabilities(service.get("cap_add"))
 
 
 def _manifest_docs(folder: str) -> tuple[dict[str, Any], ...]:
@@ -98,7 +138,7 @@ def _manifest_docs(folder: str) -> tuple[dict[str, Any], ...]:
                         data = fh.read()
                 except OSError:
                     continue
-                if b"runAsUser" not in data or b"{{" in data:
+                if not _WORTH_READING.search(data) or b"{{" in data:
                     continue  # nothing to learn here, or a Helm template
                 try:
                     parsed = SourceFile(full, full, "yaml", data).yaml
@@ -108,16 +148,22 @@ def _manifest_docs(folder: str) -> tuple[dict[str, Any], ...]:
     return tuple(docs)
 
 
-def ancestor_manifest_users(root: str, project_path: str) -> dict[str, set[int | None]]:
-    """Image users from the manifest folders of the project's folder and of every folder
-    above it, up to the scan root."""
+def ancestor_manifest_docs(root: str, project_path: str) -> list[dict[str, Any]]:
+    """The Kubernetes objects that set a user, privileges or capabilities, in the manifest
+    folders of the project's folder and of every folder above it, up to the scan root."""
     if not root:
-        return {}
+        return []
     parts = [] if project_path in ("", ".") else project_path.split("/")
     docs: list[dict[str, Any]] = []
     for depth in range(len(parts), -1, -1):
         docs += _manifest_docs(os.path.join(root, *parts[:depth]))
-    return container_users(docs)
+    return docs
+
+
+def ancestor_manifest_users(root: str, project_path: str) -> dict[str, set[int | None]]:
+    """Image users from the manifest folders of the project's folder and of every folder
+    above it, up to the scan root."""
+    return container_users(ancestor_manifest_docs(root, project_path))
 
 
 def runs_non_root(users: dict[str, set[int | None]], dockerfile_path: str) -> bool:

@@ -11,7 +11,9 @@ one static binary), test-runner and Windows images, images whose base cannot be 
 similar tools. Images whose user is set where they run are skipped too: every compose
 service built from the Dockerfile sets a non-root ``user:``, or every container of the
 project's Kubernetes workloads runs with ``securityContext.runAsUser`` above 0 (pod or
-container level), as Google's microservices-demo does.
+container level), as Google's microservices-demo does. Images that must run as root are
+skipped: deployed privileged or with SYS_ADMIN/NET_ADMIN, or starting a system daemon that
+needs root (the kernel NFS server, rpcbind, iptables).
 
 A project rule (it reads the Dockerfiles beside compose files and manifests); the test of
 one Dockerfile is ``check``.
@@ -44,8 +46,10 @@ from optimus.rules.docker._common import (
 )
 from optimus.rules.docker._runtime_user import (
     SERVER_COMMAND,
-    ancestor_manifest_users,
+    ancestor_manifest_docs,
+    compose_privileged,
     container_users,
+    privileged_images,
     runs_non_root,
     start_scripts,
 )
@@ -142,29 +146,56 @@ def _is_service(src: SourceFile, builds: list[ComposeBuild], users: dict[str, se
     return bool(SERVER_COMMAND.search(commands))
 
 
-def _script_drops_privileges(
-    ctx: ProjectContext, src: SourceFile, builds: list[ComposeBuild]
-) -> bool:
-    """Whether the image's start command, or a start script copied into it (read from the
-    build context), switches users: gosu, su-exec, `su <user> -c`... (pypiserver, Zulip),
-    or a server that drops privileges by itself (apache2, nginx, mysqld, php-fpm)."""
+def _start_texts(ctx: ProjectContext, src: SourceFile, builds: list[ComposeBuild]) -> list[str]:
+    """The image's start command (CMD and ENTRYPOINT of its stages) and the text of the start
+    scripts copied into it, read from the build context."""
     try:
         chain = stage_chain(src.dockerfile)
     except ParseError:
-        return False
+        return []
     folder = src.path.rpartition("/")[0]
     contexts = [b.context for b in builds] + [folder, ctx.project.path.strip(".")]
-    commands = " ".join(
-        i.args for stage in chain for kw in ("CMD", "ENTRYPOINT") for i in stage.of(kw)
-    )
-    if _DROPPING_SERVER.search(commands):
-        return True
+    texts = [
+        " ".join(i.args for stage in chain for kw in ("CMD", "ENTRYPOINT") for i in stage.of(kw))
+    ]
     for path in start_scripts(src.path, chain, list(dict.fromkeys(contexts))):
         local = path[len(ctx.prefix) :] if path.startswith(ctx.prefix) else None
         text = ctx.read_text(local) if local is not None else None
-        if text is not None and (_PRIVILEGE_DROP.search(text) or _DROPPING_SERVER.search(text)):
-            return True
-    return False
+        if text is not None:
+            texts.append(text)
+    return texts
+
+
+def _script_drops_privileges(texts: list[str]) -> bool:
+    """Whether the image's start command, or a start script copied into it, switches users:
+    gosu, su-exec, `su <user> -c`... (pypiserver, Zulip), or runs a server that drops
+    privileges by itself (apache2, nginx, mysqld, php-fpm)."""
+    if texts and _DROPPING_SERVER.search(texts[0]):
+        return True
+    return any(_PRIVILEGE_DROP.search(t) or _DROPPING_SERVER.search(t) for t in texts[1:])
+
+
+#: System daemons that need root by design: the kernel NFS server (rpc.nfsd, `mount -t
+#: nfsd`, exportfs, rpcbind on port 111) and firewall or NAT set-up with iptables or nft.
+_ROOT_DAEMON = re.compile(
+    r"\brpc\.nfsd\b|\bmount\s+-t\s+nfsd\b|\bexportfs\b|\brpcbind\b"
+    r"|\b(?:ip6?tables|nft)(?:-restore)?\s+(?:-[A-Za-z]|add\b|insert\b|flush\b|-f\b)"
+)
+
+
+def _runs_root_daemon(texts: list[str]) -> str | None:
+    """The start command or script line that runs a daemon needing root, if any."""
+    for text in texts:
+        match = _ROOT_DAEMON.search(text)
+        if match is not None:
+            return match.group(0)
+    return None
+
+
+def _folder_name(dockerfile_path: str) -> str:
+    """The Dockerfile's folder's name: how manifests' images are matched to it."""
+    parts = dockerfile_path.rsplit("/", 2)
+    return parts[-2].lower() if len(parts) >= 2 else ""
 
 
 def _non_root_user(value: Any) -> bool:
@@ -289,7 +320,13 @@ class DockerRootUser(Rule):
             "service built from the Dockerfile sets a non-root `user:`, or every container "
             "of the project's Kubernetes workloads that runs the image (matched by the "
             "Dockerfile's folder name, in manifests of the project or of the folders above "
-            "it) sets `securityContext.runAsUser` above 0. Other images without CMD or "
+            "it) sets `securityContext.runAsUser` above 0. Also skipped, as images that "
+            "must run as root: images deployed `privileged: true` or with `SYS_ADMIN` or "
+            "`NET_ADMIN` added (a compose service built from the Dockerfile, or a Kubernetes "
+            "container running the image, matched as above), and system daemons that need "
+            "root by design, whose start command or script runs the kernel NFS server "
+            "(`rpc.nfsd`, `mount -t nfsd`, `exportfs`, `rpcbind`) or sets up a firewall or "
+            "NAT with `iptables`/`nft`. Other images without CMD or "
             "ENTRYPOINT (served, but possibly a base for others) and base image "
             "definitions (a bare interpreter or shell as CMD, such as the "
             "official `python` and `node` images' `python3` and `node`, and no application "
@@ -320,7 +357,13 @@ class DockerRootUser(Rule):
             "Images that must start as root (to bind ports below 1024 without capabilities, "
             "or to fix volume ownership) and drop privileges in an entrypoint script the rule "
             "cannot read; images run by orchestrators the rule does not read that set the "
-            "user there; and private base images that already set a USER."
+            "user there; and private base images that already set a USER. Images that must "
+            "run as root because they administer the kernel (an NFS server, a firewall, a "
+            "privileged agent): there is no non-root user to advise, and the rule leaves out "
+            "those it can recognise (deployed privileged or with SYS_ADMIN/NET_ADMIN, or "
+            "starting nfsd, rpcbind or iptables); suppress the others. Capabilities a "
+            "non-root user can hold, such as NET_BIND_SERVICE for port 80, are no reason to "
+            "stay root."
         ),
         "Fix safety": (
             "Unsafe (applied only with `--unsafe-fixes`). `optimus fix` creates an "
@@ -346,7 +389,9 @@ class DockerRootUser(Rule):
         dockerfiles = ctx.of_kind("dockerfile")
         if not dockerfiles:
             return
-        users = container_users([doc for _, doc in ctx.k8s_objects()])
+        docs = [doc for _, doc in ctx.k8s_objects()]
+        users = container_users(docs)
+        privileged = privileged_images(docs)
         read_above = False
         builds: dict[str, list[ComposeBuild]] = {}
         for build in compose_builds(ctx):
@@ -359,8 +404,10 @@ class DockerRootUser(Rule):
                 # Manifests above the project are read from disk: only once something is
                 # reported, so most scans never read them.
                 read_above = True
-                for name, found in ancestor_manifest_users(ctx.root, ctx.project.path).items():
+                above = ancestor_manifest_docs(ctx.root, ctx.project.path)
+                for name, found in container_users(above).items():
                     users.setdefault(name, set()).update(found)
+                privileged |= privileged_images(above)
             mine = builds.get(src.path, [])
             if mine and all(_non_root_user(b.config.get("user")) for b in mine):
                 continue  # compose runs every service of this image as a non-root user
@@ -368,8 +415,15 @@ class DockerRootUser(Rule):
                 continue  # the Kubernetes manifests set runAsUser for this image
             if not _is_service(src, mine, users):
                 continue  # a CLI tool, build or batch image: no network-facing process
-            if _script_drops_privileges(ctx, src, mine):
+            if _folder_name(src.path) in privileged or any(
+                compose_privileged(b.config) for b in mine
+            ):
+                continue  # deployed privileged or with SYS_ADMIN/NET_ADMIN: root by design
+            texts = _start_texts(ctx, src, mine)
+            if _script_drops_privileges(texts):
                 continue  # the entrypoint script starts the server as another user
+            if _runs_root_daemon(texts):
+                continue  # an NFS server or a firewall: a system daemon that needs root
             for hit in hits:
                 yield Hit(hit.message, line=hit.line, path=src.path, severity=hit.severity)
 

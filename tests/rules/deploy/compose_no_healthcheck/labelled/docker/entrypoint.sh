@@ -1,0 +1,5 @@
+#!/bin/sh
+set -e
+python3 /opt/ledger/scripts/ping_cache.py
+python3 /opt/ledger/scripts/load_fixtures.py
+exec "$@"
