@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -97,6 +97,7 @@ class Database:
         self._echo = echo
         self._engine: Engine | None = None
         self._sessions: sessionmaker[Session] | None = None
+        self._autocommit: Engine | None = None
         # The server's threads may all reach for the engine at once on the first request.
         self._lock = threading.Lock()
 
@@ -171,6 +172,33 @@ class Database:
             raise
         finally:
             session.close()
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A pooled connection for one read-only statement, outside any transaction.
+
+        For the API's hot lists: no ORM session, and on PostgreSQL no BEGIN and COMMIT
+        round trips (autocommit), so a request that runs one statement costs one round trip;
+        that statement still sees one consistent snapshot. Errors map as in ``session``.
+        """
+        try:
+            with self._reader.connect() as connection:
+                yield connection
+        except OperationalError as exc:
+            if _is_schema_error(exc):
+                raise
+            raise self.unavailable(exc) from None
+
+    @property
+    def _reader(self) -> Engine:
+        if self._autocommit is None:
+            engine = self.engine
+            with self._lock:
+                if self._autocommit is None:
+                    # Shares the engine's pool; the isolation level is set per checkout and
+                    # reset on return, so writers on the same pool keep their transactions.
+                    self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+        return self._autocommit
 
     def unavailable(self, exc: BaseException) -> DatabaseUnavailable:
         """Turn a driver's connection error into one clear, password-free message."""
