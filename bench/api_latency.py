@@ -1,6 +1,6 @@
 """Sequential latency and server CPU of uncached API requests: what one cache miss costs.
 
-Starts ``optimus serve --workers 1 --cache-ttl 0`` on a database loaded like
+Starts ``optimus serve --workers 1 --cache-ttl 0`` (or ``--cache-ttl``) on a database loaded like
 bench/api_bench.py's (1,000 projects, 100,000 findings), sends N requests one after the
 other over one keep-alive connection (a random project each time, so every answer runs its
 queries), and reports the client's p50/p95/p99 latency and the server process's CPU time
@@ -33,6 +33,9 @@ SCENARIOS = {
         f"/api/v1/findings?project_id={rng.randint(1, projects)}&limit=50"
     ),
     "projects": lambda rng, projects: "/api/v1/projects",
+    # One project's page every time: with the cache on, all hits after the first, which
+    # gives the cost of the framework and the cache lookup alone.
+    "findings-one": lambda rng, projects: "/api/v1/findings?project_id=1&limit=50",
 }
 
 
@@ -85,6 +88,9 @@ def main() -> None:
     parser.add_argument("--findings", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--scenario", choices=sorted(SCENARIOS), default="findings")
+    parser.add_argument(
+        "--cache-ttl", type=float, default=0.0, help="the server's --cache-ttl (0: cache off)"
+    )
     args = parser.parse_args()
     pg_name = None
     url = args.database
@@ -95,7 +101,7 @@ def main() -> None:
             url, pg_name = create_pg()
         load(url, args.projects, args.findings)
     try:
-        server, base = start_server(url, 0.0, 1)
+        server, base = start_server(url, args.cache_ttl, 1)
         try:
             row = measure(base, server.pid, args.scenario, args.requests, args.projects)
         finally:
@@ -103,7 +109,9 @@ def main() -> None:
     finally:
         if pg_name:
             drop_pg(pg_name)
-    print(json.dumps({"database": url.split("@")[-1], "load_average": os.getloadavg()[0], **row}))
+    where = url.split("@")[-1]
+    figures = {"database": where, "cache_ttl": args.cache_ttl, **row}
+    print(json.dumps({**figures, "load_average": round(os.getloadavg()[0], 2)}))
 
 
 if __name__ == "__main__":

@@ -97,7 +97,7 @@ class Database:
         self._echo = echo
         self._engine: Engine | None = None
         self._sessions: sessionmaker[Session] | None = None
-        self._autocommit: Engine | None = None
+        self._reading: Engine | None = None
         # The server's threads may all reach for the engine at once on the first request.
         self._lock = threading.Lock()
 
@@ -191,14 +191,20 @@ class Database:
 
     @property
     def _reader(self) -> Engine:
-        if self._autocommit is None:
+        if self._reading is None:
             engine = self.engine
             with self._lock:
-                if self._autocommit is None:
-                    # Shares the engine's pool; the isolation level is set per checkout and
-                    # reset on return, so writers on the same pool keep their transactions.
-                    self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
-        return self._autocommit
+                if self._reading is None:
+                    # PostgreSQL: autocommit, on the engine's own pool (the level is set per
+                    # checkout and reset on return, so writers keep their transactions).
+                    # SQLite's driver opens no transaction for a SELECT anyway, and switching
+                    # it costs a PRAGMA on every return: there the plain engine reads.
+                    self._reading = (
+                        engine
+                        if self.backend == "sqlite"
+                        else engine.execution_options(isolation_level="AUTOCOMMIT")
+                    )
+        return self._reading
 
     def unavailable(self, exc: BaseException) -> DatabaseUnavailable:
         """Turn a driver's connection error into one clear, password-free message."""
