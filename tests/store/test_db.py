@@ -75,6 +75,30 @@ def test_session_commits_on_success_and_rolls_back_on_error(database: Database) 
     assert names == {"kept"}
 
 
+def test_reads_share_the_pool_and_leave_writers_their_transactions(database: Database) -> None:
+    with database.read() as connection:
+        assert connection.execute(text("SELECT count(*) FROM users")).scalar() == 0
+        if database.backend == "postgresql":
+            # Autocommit: a statement is its own transaction, no BEGIN/COMMIT round trips.
+            assert connection.connection.dbapi_connection.autocommit is True
+    # The pool's connections go back to transactions for the writers that take them next.
+    with pytest.raises(RuntimeError), database.session() as session:
+        session.add(User(name="dropped", role="viewer"))
+        session.flush()
+        raise RuntimeError("boom")
+    with database.read() as connection:
+        assert connection.execute(text("SELECT count(*) FROM users")).scalar() == 0
+
+
+def test_a_schema_error_in_a_read_is_not_an_outage(tmp_path: Path) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    db = Database(f"sqlite:///{tmp_path / 'never-migrated.db'}")
+    with pytest.raises(OperationalError, match="no such table"), db.read() as connection:
+        connection.execute(text("SELECT * FROM findings"))
+    db.dispose()
+
+
 def test_unreachable_postgres_names_host_not_password() -> None:
     # Port 9 (discard) is closed on the test machine: the connection is refused at once.
     db = Database("postgresql://alice:s3cret@127.0.0.1:9/history")
@@ -86,6 +110,9 @@ def test_unreachable_postgres_names_host_not_password() -> None:
     assert "s3cret" not in message
     with pytest.raises(DatabaseUnavailable), db.session() as session:
         session.execute(text("SELECT 1"))
+    with pytest.raises(DatabaseUnavailable) as raised, db.read() as connection:
+        connection.execute(text("SELECT 1"))
+    assert "s3cret" not in str(raised.value)
 
 
 def test_sqlite_file_in_an_unwritable_place_is_unavailable(tmp_path: Path) -> None:
