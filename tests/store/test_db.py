@@ -1,12 +1,15 @@
-"""Opening databases: URLs, defaults, SQLite settings, sessions and an unreachable server."""
+"""Opening databases: URLs, defaults, SQLite settings, sessions, reads, the pool's pings and an
+unreachable server."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
+from optimus.store import db as db_module
 from optimus.store.db import Database, default_url, normalize_url, redact
 from optimus.store.errors import DatabaseUnavailable, StoreError
 from optimus.store.models import User
@@ -131,3 +134,58 @@ def test_threads_share_one_engine(tmp_path: Path) -> None:
         engines = set(pool.map(lambda _: id(db.engine), range(32)))
     assert len(engines) == 1
     db.dispose()
+
+
+@pytest.fixture
+def pg_pool(postgres_url: str, postgres_server) -> Iterator[tuple[Database, Callable[[int], None]]]:
+    """A fresh PostgreSQL Database, and a way to kill one of its server processes."""
+    db = Database(postgres_url)
+
+    def kill(pid: int) -> None:
+        with postgres_server.admin.connect() as admin:
+            admin.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid})
+
+    yield db, kill
+    db.dispose()
+
+
+def _backend_pid(db: Database) -> int:
+    with db.read() as connection:
+        return connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+
+
+def test_a_connection_just_used_goes_out_without_a_ping(
+    pg_pool: tuple[Database, Callable[[int], None]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, _ = pg_pool
+    pings: list[object] = []
+    real = db.engine.dialect.do_ping
+    monkeypatch.setattr(db.engine.dialect, "do_ping", lambda c: pings.append(c) or real(c))
+    first = _backend_pid(db)
+    assert [_backend_pid(db) for _ in range(5)] == [first] * 5
+    assert pings == []  # every checkout came straight after a return
+    monkeypatch.setattr(db_module, "PING_AFTER_IDLE_SECONDS", 0.0)
+    _backend_pid(db)
+    assert len(pings) == 1  # idle (for longer than 0 s): pinged
+
+
+def test_a_connection_killed_while_idle_is_replaced_before_use(
+    pg_pool: tuple[Database, Callable[[int], None]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, kill = pg_pool
+    monkeypatch.setattr(db_module, "PING_AFTER_IDLE_SECONDS", 0.0)
+    first = _backend_pid(db)
+    kill(first)
+    assert _backend_pid(db) != first  # no error: the ping found it dead, the pool reconnected
+
+
+def test_a_connection_killed_just_after_use_fails_once_then_the_pool_reconnects(
+    pg_pool: tuple[Database, Callable[[int], None]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, kill = pg_pool
+    monkeypatch.setattr(db_module, "PING_AFTER_IDLE_SECONDS", 3600.0)
+    first = _backend_pid(db)
+    kill(first)
+    with pytest.raises(DatabaseUnavailable):
+        _backend_pid(db)
+    assert _backend_pid(db) != first

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from optimus.store.errors import DatabaseUnavailable, StoreError
@@ -24,6 +25,8 @@ from optimus.store.errors import DatabaseUnavailable, StoreError
 ENV_VAR = "OPTIMUS_DATABASE_URL"
 MIGRATIONS = Path(__file__).with_name("migrations")
 _SQLITE_BUSY_MS = 10_000
+# A pooled PostgreSQL connection idle longer than this is pinged before use.
+PING_AFTER_IDLE_SECONDS = 1.0
 
 
 def default_url() -> str:
@@ -89,6 +92,31 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+def _note_return(_dbapi_connection: Any, record: Any) -> None:
+    record.info["returned_at"] = time.monotonic()
+
+
+def _ping_if_idle(dialect: Any, dbapi_connection: Any, record: Any) -> None:
+    """Check a connection that sat idle in the pool; one just used goes out unchecked.
+
+    SQLAlchemy's pre-ping checks every checkout, which costs a busy server one round trip
+    per request. A connection returned less than ``PING_AFTER_IDLE_SECONDS`` ago answered a
+    moment before; one that sat longer may have been closed (a database restart, an idle
+    timeout) and is pinged. A dead one is replaced before use (DisconnectionError makes the
+    pool reconnect). A connection that dies in the short window fails its statement; that
+    error marks every pooled connection stale, so the next requests reconnect.
+    """
+    returned = record.info.get("returned_at")
+    if returned is None or time.monotonic() - returned < PING_AFTER_IDLE_SECONDS:
+        return  # new, or just used
+    try:
+        pinged = dialect.do_ping(dbapi_connection)
+    except Exception as exc:
+        raise DisconnectionError(f"pooled connection failed its ping: {exc}") from exc
+    if not pinged:
+        raise DisconnectionError("pooled connection failed its ping")
+
+
 class Database:
     """One database: a lazily built engine, sessions, migrations and a health check."""
 
@@ -141,14 +169,21 @@ class Database:
             )
             event.listen(engine, "connect", _sqlite_pragmas)
             return engine
-        return create_engine(
+        engine = create_engine(
             self.url,
             echo=self._echo,
-            pool_pre_ping=True,
             pool_size=10,
             max_overflow=20,
             connect_args={"connect_timeout": 5},
         )
+        event.listen(engine, "checkin", _note_return)
+        dialect = engine.dialect
+
+        def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+            _ping_if_idle(dialect, dbapi_connection, record)
+
+        event.listen(engine, "checkout", checkout)
+        return engine
 
     @contextmanager
     def session(self) -> Iterator[Session]:
