@@ -169,3 +169,17 @@ def test_the_count_helper_keeps_the_filter(loaded: Database) -> None:
         query = select(Finding).where(Finding.project_id == 3)
         assert count(session, query) == PER_PROJECT
         assert_indexed(session, query)
+
+
+@pytest.mark.parametrize("sort", ["id", "-id"])
+def test_on_sqlite_a_projects_page_comes_in_order_from_the_index(
+    sqlite_db: Database, sort: str
+) -> None:
+    with sqlite_db.session() as session:
+        ((statement, params),) = _captured(session, FindingFilter(project_id=3), sort=sort)
+        compiled = statement.params(params).compile(
+            session.get_bind(), compile_kwargs={"literal_binds": True}
+        )
+        steps = [row[-1] for row in session.execute(text(f"EXPLAIN QUERY PLAN {compiled}"))]
+    assert any("ix_findings_project_id_id" in step for step in steps), steps
+    assert not any("TEMP B-TREE" in step for step in steps), steps  # no sort
