@@ -60,6 +60,11 @@ QUERIES = {
         "SELECT * FROM findings WHERE project_id = :pid AND rule = 'unwrap-density' "
         "ORDER BY id LIMIT 51"
     ),
+    "one project's findings page with its total (the API's one statement)": (
+        "SELECT id, rule, severity, state, message, path, line, first_seen, "
+        "(SELECT count(*) FROM findings WHERE project_id = :pid) AS total "
+        "FROM findings WHERE project_id = :pid ORDER BY id LIMIT 51"
+    ),
     "one project's findings page (count)": (
         "SELECT count(*) FROM findings WHERE project_id = :pid AND state = 'open'"
     ),

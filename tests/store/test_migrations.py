@@ -66,6 +66,7 @@ def test_served_indexes_exist(empty_db: Database) -> None:
     assert ("project_id", "state", "severity") in findings
     assert ("project_id", "rule") in findings
     assert ("rule", "state") in findings
+    assert ("project_id", "id") in findings
     assert ("score",) in {tuple(ix["column_names"]) for ix in inspector.get_indexes("projects")}
     assert ("status", "requested_at") in {
         tuple(ix["column_names"]) for ix in inspector.get_indexes("scans")
@@ -122,4 +123,21 @@ def test_ensure_current_migrates_once_and_refuses_a_newer_schema(sqlite_db: Data
 def test_ensure_current_upgrades_an_older_schema(empty_db: Database) -> None:
     empty_db.upgrade("0001")
     empty_db.ensure_current()
+    assert empty_db.current() == empty_db.head()
+
+
+def test_0003_adds_the_project_page_index_and_takes_it_back(empty_db: Database) -> None:
+    def findings_indexes() -> set[tuple[str, ...]]:
+        return {
+            tuple(ix["column_names"]) for ix in inspect(empty_db.engine).get_indexes("findings")
+        }
+
+    empty_db.upgrade("0002")
+    assert ("project_id", "id") not in findings_indexes()
+    empty_db.upgrade("0003")
+    assert ("project_id", "id") in findings_indexes()
+    empty_db.downgrade("0002")
+    assert ("project_id", "id") not in findings_indexes()
+    assert ("project_id", "state", "severity") in findings_indexes()  # the others stay
+    empty_db.upgrade()
     assert empty_db.current() == empty_db.head()

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from optimus.store.errors import DatabaseUnavailable, StoreError
@@ -24,6 +25,8 @@ from optimus.store.errors import DatabaseUnavailable, StoreError
 ENV_VAR = "OPTIMUS_DATABASE_URL"
 MIGRATIONS = Path(__file__).with_name("migrations")
 _SQLITE_BUSY_MS = 10_000
+# A pooled PostgreSQL connection idle longer than this is pinged before use.
+PING_AFTER_IDLE_SECONDS = 1.0
 
 
 def default_url() -> str:
@@ -89,6 +92,31 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+def _note_return(_dbapi_connection: Any, record: Any) -> None:
+    record.info["returned_at"] = time.monotonic()
+
+
+def _ping_if_idle(dialect: Any, dbapi_connection: Any, record: Any) -> None:
+    """Check a connection that sat idle in the pool; one just used goes out unchecked.
+
+    SQLAlchemy's pre-ping checks every checkout, which costs a busy server one round trip
+    per request. A connection returned less than ``PING_AFTER_IDLE_SECONDS`` ago answered a
+    moment before; one that sat longer may have been closed (a database restart, an idle
+    timeout) and is pinged. A dead one is replaced before use (DisconnectionError makes the
+    pool reconnect). A connection that dies in the short window fails its statement; that
+    error marks every pooled connection stale, so the next requests reconnect.
+    """
+    returned = record.info.get("returned_at")
+    if returned is None or time.monotonic() - returned < PING_AFTER_IDLE_SECONDS:
+        return  # new, or just used
+    try:
+        pinged = dialect.do_ping(dbapi_connection)
+    except Exception as exc:
+        raise DisconnectionError(f"pooled connection failed its ping: {exc}") from exc
+    if not pinged:
+        raise DisconnectionError("pooled connection failed its ping")
+
+
 class Database:
     """One database: a lazily built engine, sessions, migrations and a health check."""
 
@@ -97,6 +125,7 @@ class Database:
         self._echo = echo
         self._engine: Engine | None = None
         self._sessions: sessionmaker[Session] | None = None
+        self._reading: Engine | None = None
         # The server's threads may all reach for the engine at once on the first request.
         self._lock = threading.Lock()
 
@@ -140,14 +169,21 @@ class Database:
             )
             event.listen(engine, "connect", _sqlite_pragmas)
             return engine
-        return create_engine(
+        engine = create_engine(
             self.url,
             echo=self._echo,
-            pool_pre_ping=True,
             pool_size=10,
             max_overflow=20,
             connect_args={"connect_timeout": 5},
         )
+        event.listen(engine, "checkin", _note_return)
+        dialect = engine.dialect
+
+        def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+            _ping_if_idle(dialect, dbapi_connection, record)
+
+        event.listen(engine, "checkout", checkout)
+        return engine
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -171,6 +207,39 @@ class Database:
             raise
         finally:
             session.close()
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A pooled connection for one read-only statement, outside any transaction.
+
+        For the API's hot lists: no ORM session, and on PostgreSQL no BEGIN and COMMIT
+        round trips (autocommit), so a request that runs one statement costs one round trip;
+        that statement still sees one consistent snapshot. Errors map as in ``session``.
+        """
+        try:
+            with self._reader.connect() as connection:
+                yield connection
+        except OperationalError as exc:
+            if _is_schema_error(exc):
+                raise
+            raise self.unavailable(exc) from None
+
+    @property
+    def _reader(self) -> Engine:
+        if self._reading is None:
+            engine = self.engine
+            with self._lock:
+                if self._reading is None:
+                    # PostgreSQL: autocommit, on the engine's own pool (the level is set per
+                    # checkout and reset on return, so writers keep their transactions).
+                    # SQLite's driver opens no transaction for a SELECT anyway, and switching
+                    # it costs a PRAGMA on every return: there the plain engine reads.
+                    self._reading = (
+                        engine
+                        if self.backend == "sqlite"
+                        else engine.execution_options(isolation_level="AUTOCOMMIT")
+                    )
+        return self._reading
 
     def unavailable(self, exc: BaseException) -> DatabaseUnavailable:
         """Turn a driver's connection error into one clear, password-free message."""

@@ -192,6 +192,8 @@ class Finding(Base):
         _one_of("state", FINDING_STATES, "state"),
         _one_of("severity", SEVERITIES, "severity"),
         Index("ix_findings_project_state_severity", "project_id", "state", "severity"),
+        # A project's findings page in id order reads the page from the index (0003).
+        Index("ix_findings_project_id_id", "project_id", "id"),
         Index("ix_findings_project_rule", "project_id", "rule"),
         Index("ix_findings_rule_state", "rule", "state"),
     )

@@ -67,33 +67,44 @@ def loaded(postgres_db: Database) -> Database:
     return postgres_db
 
 
-def plan_nodes(session: Session, query: Select) -> list[dict]:
+def plan(session: Session, query: Select, params: dict | None = None) -> dict:
+    if params:
+        query = query.params(params)
     compiled = query.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
     raw = session.execute(text(f"EXPLAIN (FORMAT JSON) {compiled}")).scalar_one()
-    plan = (raw if isinstance(raw, list) else json.loads(raw))[0]["Plan"]
-    nodes, stack = [], [plan]
+    return (raw if isinstance(raw, list) else json.loads(raw))[0]["Plan"]
+
+
+def all_nodes(node: dict) -> list[dict]:
+    nodes, stack = [], [node]
     while stack:
         node = stack.pop()
         nodes.append(node)
         stack.extend(node.get("Plans", []))
-    return [n for n in nodes if n.get("Relation Name") == "findings"]
+    return nodes
 
 
-def assert_indexed(session: Session, query: Select) -> None:
-    scans = plan_nodes(session, query)
+def plan_nodes(session: Session, query: Select, params: dict | None = None) -> list[dict]:
+    return [
+        n for n in all_nodes(plan(session, query, params)) if n.get("Relation Name") == "findings"
+    ]
+
+
+def assert_indexed(session: Session, query: Select, params: dict | None = None) -> None:
+    scans = plan_nodes(session, query, params)
     assert scans, "the plan does not read the findings table"
     kinds = {n["Node Type"] for n in scans}
     assert kinds <= {"Index Scan", "Index Only Scan", "Bitmap Heap Scan"}, kinds
 
 
-def _captured(session: Session, filters: FindingFilter, **kw) -> list[Select]:
-    seen: list[Select] = []
+def _captured(session: Session, filters: FindingFilter, **kw) -> list[tuple[Select, dict]]:
+    seen: list[tuple[Select, dict]] = []
     real_execute, real_scalars, real_scalar = session.execute, session.scalars, session.scalar
 
     def spy(real):
-        def call(statement, *a, **k):
-            seen.append(statement)
-            return real(statement, *a, **k)
+        def call(statement, params=None, *a, **k):
+            seen.append((statement, params or {}))
+            return real(statement, params, *a, **k)
 
         return call
 
@@ -122,9 +133,33 @@ def test_a_projects_findings_page_and_total_use_an_index(
 ) -> None:
     with loaded.session() as session:
         statements = _captured(session, filters, sort=sort, limit=50)
-        assert len(statements) == 2  # the total, then the page
-        for statement in statements:
-            assert_indexed(session, statement)
+        assert len(statements) == 1  # the page, its total a subquery of the same statement
+        for statement, params in statements:
+            assert_indexed(session, statement, params)
+            # Both the page and the total read findings, and both by an index.
+            assert len(plan_nodes(session, statement, params)) == 2
+
+
+def test_past_the_last_page_the_total_is_counted_apart_by_an_index(loaded: Database) -> None:
+    with loaded.session() as session:
+        statements = _captured(session, FindingFilter(project_id=17), offset=500, limit=50)
+        assert len(statements) == 2  # the empty page, then the count
+        for statement, params in statements:
+            assert_indexed(session, statement, params)
+
+
+@pytest.mark.parametrize("sort", ["id", "-id"])
+def test_a_projects_page_in_id_order_needs_no_sort(loaded: Database, sort: str) -> None:
+    # The (project_id, id) index hands the rows over in order: the page stops at its limit
+    # instead of reading and sorting every finding of the project.
+    with loaded.session() as session:
+        ((statement, params),) = _captured(
+            session, FindingFilter(project_id=17), sort=sort, limit=5
+        )
+        nodes = all_nodes(plan(session, statement, params))
+        assert not [n for n in nodes if n["Node Type"] == "Sort"], nodes
+        page = [n for n in nodes if n.get("Relation Name") == "findings" and "Sort" not in n]
+        assert any(n.get("Index Name") == "ix_findings_project_id_id" for n in page), page
 
 
 def test_the_count_helper_keeps_the_filter(loaded: Database) -> None:
@@ -134,3 +169,17 @@ def test_the_count_helper_keeps_the_filter(loaded: Database) -> None:
         query = select(Finding).where(Finding.project_id == 3)
         assert count(session, query) == PER_PROJECT
         assert_indexed(session, query)
+
+
+@pytest.mark.parametrize("sort", ["id", "-id"])
+def test_on_sqlite_a_projects_page_comes_in_order_from_the_index(
+    sqlite_db: Database, sort: str
+) -> None:
+    with sqlite_db.session() as session:
+        ((statement, params),) = _captured(session, FindingFilter(project_id=3), sort=sort)
+        compiled = statement.params(params).compile(
+            session.get_bind(), compile_kwargs={"literal_binds": True}
+        )
+        steps = [row[-1] for row in session.execute(text(f"EXPLAIN QUERY PLAN {compiled}"))]
+    assert any("ix_findings_project_id_id" in step for step in steps), steps
+    assert not any("TEMP B-TREE" in step for step in steps), steps  # no sort
