@@ -330,3 +330,86 @@ def test_a_package_another_dependency_requires_is_not_unused(tmp_path: Path) -> 
     items = [_item(n, file="requirements.in") for n in ("requests", "loguru")]
     hits = deptry_hits(items, "", ctx, str(tmp_path))
     assert [h.message.split(" ")[0] for h in hits] == ["loguru"]
+
+
+# --- test files' imports ---------------------------------------------------------------------
+
+
+@needs_deptry
+def test_an_environment_counts_its_tests_imports(tmp_path: Path) -> None:
+    """No [build-system] and pytest among the dependencies: what the tests import is used."""
+    target = tmp_path / "deptry_environment"
+    shutil.copytree(FIXTURES / "deptry_environment", target)
+    result = _scan(target)
+    expected = {k for k in expected_findings(str(target)) if k[2] == "deps-unused"}
+    assert {(f.path, f.line, f.rule) for f in result.findings} == expected  # blake3 only
+    assert not result.diagnostics
+
+
+@needs_deptry
+def test_a_package_keeps_a_runtime_dependency_only_tests_import(project: Path) -> None:
+    result = _scan(project)
+    pathspec = next(f for f in result.findings if f.message.startswith("pathspec"))
+    assert "but only tests import it (deptry DEP002)" in pathspec.message
+    assert "move it to a test or dev group" in pathspec.message
+    blake3 = next(f for f in result.findings if f.message.startswith("blake3"))
+    assert "no code outside tests imports it" in blake3.message
+
+
+def _environment(tmp_path: Path, pyproject: str, requirements: str = "") -> list[str]:
+    """The DEP002 names kept for a project whose tests import yaml, PIL and acme_api."""
+    site = ".venv/lib/python3.12/site-packages"
+    files = {
+        "pyproject.toml": pyproject,
+        "tests/test_a.py": "import yaml\nfrom PIL import Image\n",
+        "src/app_test.py": "import acme_api.client\n",
+        "conftest.py": "from . import local\nimport broken(\n",  # a syntax error is skipped
+        "app/main.py": "import blake3\n",  # not a test file: deptry reads it itself
+        ".venv/pyvenv.cfg": "home = /usr/bin\n",
+        f"{site}/acme_client-1.0.dist-info/top_level.txt": "acme_api\n",
+    }
+    if requirements:
+        files["requirements.txt"] = requirements
+    root = write_tree(tmp_path, files)
+    ctx = context({k: v for k, v in files.items() if not k.startswith(".venv")})
+    ctx = ProjectContext(ctx.project, ctx.sources, list(files))
+    names = ("PyYAML", "Pillow", "acme-client", "blake3", "requests")
+    items = [_item(n, "requirements.txt" if requirements else "pyproject.toml") for n in names]
+    return [h.message.split(" ", 1)[0] for h in deptry_hits(items, "", ctx, str(root))]
+
+
+def test_tests_imports_are_uses_without_a_build_system(tmp_path: Path) -> None:
+    deps = 'dependencies = ["PyYAML", "Pillow", "acme-client", "blake3", "requests"]\n'
+    app = '[project]\nname = "x"\nversion = "0"\n' + deps
+    # not a package: what tests/, *_test.py import is used (acme_api via the .venv metadata)
+    assert _environment(tmp_path / "a", app) == ["blake3", "requests"]
+    # a package: kept, with the reason
+    package = app + '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "x"\n'
+    kept = _environment(tmp_path / "b", package)
+    assert kept == ["PyYAML", "Pillow", "acme-client", "blake3", "requests"]
+    # a package whose runtime dependencies are a test environment
+    runner = package.replace('"PyYAML",', '"PyYAML", "tox",')
+    assert _environment(tmp_path / "c", runner) == ["blake3", "requests"]
+    # pytest in a dev extra is ordinary: still a package
+    extra = package + '[project.optional-dependencies]\ndev = ["pytest"]\n'
+    assert len(_environment(tmp_path / "d", extra)) == 5
+    # a requirements.txt listing pytest; a pyproject that only configures tools is no signal
+    tools = "[tool.ruff]\nline-length = 99\n"
+    reqs = "PyYAML\nPillow\nacme-client\nblake3\nrequests\n"
+    assert len(_environment(tmp_path / "e", tools, reqs)) == 5
+    assert _environment(tmp_path / "f", tools, reqs + "pytest\n") == ["blake3", "requests"]
+
+
+def test_only_tests_import_message(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"tests/test_a.py": "import yaml\n"})
+    pyproject = '[project]\nname = "x"\ndependencies = ["PyYAML", "requests"]\n'
+    pyproject += '[build-system]\nrequires = ["setuptools"]\n'
+    ctx = context({"pyproject.toml": pyproject})
+    ctx = ProjectContext(ctx.project, ctx.sources, ["pyproject.toml", "tests/test_a.py"])
+    yaml_hit, requests_hit = deptry_hits(
+        [_item("PyYAML"), _item("requests")], "", ctx, str(tmp_path)
+    )
+    assert yaml_hit.message.startswith(
+        "PyYAML is declared in pyproject.toml but only tests import it (deptry DEP002)"
+    )
+    assert "no code outside tests imports it" in requests_hit.message

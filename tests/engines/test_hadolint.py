@@ -205,3 +205,15 @@ def test_apt_hygiene_is_not_reported_in_dev_images(tmp_path: Path) -> None:
     (tmp_path / "Dockerfile").write_text(apt + 'CMD ["curl", "--version"]\n')
     found = {f.path for f in _scan(tmp_path).findings if f.rule == "docker-apt-hygiene"}
     assert found == {"Dockerfile"}
+
+
+def test_apt_hygiene_is_not_reported_beside_a_production_dockerfile(tmp_path: Path) -> None:
+    apt = "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y curl\n"
+    for folder in ("app", "api"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "Dockerfile").write_text(apt)
+    (tmp_path / "app" / "Dockerfile.prod").write_text(apt)
+    (tmp_path / "api" / "Dockerfile.staging").write_text(apt)
+    found = {f.path for f in _scan(tmp_path).findings if f.rule == "docker-apt-hygiene"}
+    # app/Dockerfile is the development image; api/Dockerfile has no production sibling.
+    assert found == {"app/Dockerfile.prod", "api/Dockerfile", "api/Dockerfile.staging"}

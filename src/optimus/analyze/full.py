@@ -179,6 +179,10 @@ def _finish_project(
     project, settings, entries = planned.project, planned.settings, planned.entries
     project_dir = planned.abspath
     sources: dict[str, SourceFile] = {}
+    folders: dict[str, set[str]] = {}
+    for entry in entries:
+        folder, _, name = entry.path.rpartition("/")
+        folders.setdefault(folder, set()).add(name)
     for entry in entries:
         if entry.kind in CODE_KINDS or entry.kind == "meta":
             continue
@@ -192,6 +196,8 @@ def _finish_project(
             diagnostics.append(Diagnostic(entry.path, f"cannot read file: {exc.strerror}"))
             continue
         src = SourceFile(entry.path, _project_rel(project, entry.path), entry.kind, data)
+        folder, _, name = entry.path.rpartition("/")
+        src.siblings = frozenset(folders.get(folder, set()) - {name})
         sources[entry.path] = src
         outcomes[entry.path] = run_rules(src, rules_for_kind(entry.kind))
     ctx = ProjectContext(project, sources, [e.path for e in entries], planned.root)

@@ -2,9 +2,12 @@
 
 Runs ``deptry . --json-output <tmp> --no-ansi`` in the project folder, so the project's own
 ``[tool.deptry]`` settings apply (ignores, per-rule ignores, extra requirements files, known
-first-party modules) and deptry's default excludes hold: ``tests/`` is not read (a runtime
-dependency only tests import is reported: the application does not need it) and, because no
-``--exclude`` is passed, ``.gitignore`` is honoured. Extras named like development groups
+first-party modules) and deptry's default excludes hold: ``tests/`` is not read and, because
+no ``--exclude`` is passed, ``.gitignore`` is honoured. A runtime dependency that only test
+files import is reported as such in a package (the application does not need it), and not at
+all when the project is an environment rather than a package (no ``[build-system]``, or
+pytest/tox/nox among its runtime dependencies): Optimus reads the test files' imports itself
+with ``ast``. Extras named like development groups
 (``dev``, ``test``, ``docs``...) are passed as ``--optional-dependencies-dev-groups`` unless
 configured. Only DEP002 ("defined as a dependency but not used") is kept, as ``deps-unused``;
 missing, transitive and misplaced imports are other checks.
@@ -23,6 +26,8 @@ packages named in the settings modules (INSTALLED_APPS, MIDDLEWARE, database ENG
 
 from __future__ import annotations
 
+import ast
+import contextlib
 import glob
 import json
 import os
@@ -173,6 +178,92 @@ def django_settings_text(ctx: ProjectContext, project_dir: str) -> str:
     return "\n".join(out)
 
 
+#: Test runners: a project whose runtime dependencies list one declares a test environment.
+_TEST_RUNNERS = frozenset({"pytest", "tox", "nox"})
+#: Test files deptry does not read with its default excludes, and that count as uses when the
+#: declared dependencies are an environment rather than a package's requirements.
+_TEST_FOLDERS = frozenset({"tests", "test"})
+#: At most this many test files are parsed (their imports repeat; a huge tree is not read).
+_MAX_TEST_FILES = 2000
+
+
+def runtime_names(ctx: ProjectContext) -> set[str]:
+    """Normalized names of the runtime dependencies: ``[project].dependencies``, Poetry's
+    main group and a root ``requirements.txt`` (not extras, groups or dev requirements)."""
+    doc = _pyproject(ctx)
+    project, tool = _table(doc.get("project")), _table(doc.get("tool"))
+    specs = [d for d in project.get("dependencies") or [] if isinstance(d, str)]
+    names = [m.group(1) for s in specs if (m := _REQUIREMENT.match(s))]
+    names += list(_table(_table(tool.get("poetry")).get("dependencies")))
+    src = ctx.source("requirements.txt")
+    if src is not None:
+        with contextlib.suppress(ParseError):
+            names += [m.group(1) for line in src.lines if (m := _REQUIREMENT.match(line))]
+    return {normalize(n) for n in names}
+
+
+def tests_count_as_uses(ctx: ProjectContext) -> bool:
+    """Whether imports in test files are uses: the project is not a package (its
+    pyproject.toml declares dependencies but no ``[build-system]``, so nothing is built and
+    shipped without the tests) or its runtime dependencies are themselves a test environment
+    (they list pytest, tox or nox: the list is what the maintainers install to work on it)."""
+    doc = _pyproject(ctx)
+    poetry = _table(_table(doc.get("tool")).get("poetry"))
+    if ("project" in doc or "dependencies" in poetry) and "build-system" not in doc:
+        return True
+    return bool(runtime_names(ctx) & _TEST_RUNNERS)
+
+
+def _is_test_file(local: str) -> bool:
+    parts = local.split("/")
+    name = parts[-1]
+    return name.endswith(".py") and (
+        any(p in _TEST_FOLDERS for p in parts[:-1])
+        or name.startswith("test_")
+        or name.endswith("_test.py")
+        or name == "conftest.py"
+    )
+
+
+def test_imports(ctx: ProjectContext, project_dir: str) -> set[str]:
+    """Top-level module names that the project's test files import, read from disk with
+    ``ast`` (never imported or run); files that do not parse are skipped."""
+    found: set[str] = set()
+    files = [p[len(ctx.prefix) :] for p in ctx.paths if p.startswith(ctx.prefix)]
+    for local in [f for f in files if _is_test_file(f)][:_MAX_TEST_FILES]:
+        try:
+            with open(os.path.join(project_dir, local), "rb") as fh:
+                tree = ast.parse(fh.read(2_000_000))
+        except (OSError, SyntaxError, ValueError):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                found.update(a.name.split(".")[0] for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                found.add(node.module.split(".")[0])
+    return found
+
+
+def import_names(
+    name: str, mapping: dict[str, tuple[str, ...]], site: str | None = None
+) -> set[str]:
+    """The import names of a distribution, as deptry finds them: the project's map or the
+    known one, the ``top_level.txt`` of its metadata in the project's own environment
+    (``site``), and the name itself with `-` and `.` as `_`."""
+    norm = normalize(name)
+    known = {normalize(k): v for k, v in mapping.items()}.get(norm) or MODULE_NAMES.get(norm)
+    names = set(known or ()) | {norm.replace("-", "_"), name.replace("-", "_").replace(".", "_")}
+    if site:
+        stem = glob.escape(norm.replace("-", "_"))
+        for top in glob.glob(os.path.join(site, f"{stem}-*.dist-info", "top_level.txt")):
+            try:
+                with open(top, encoding="utf-8", errors="replace") as fh:
+                    names.update(line.strip() for line in fh if line.strip())
+            except OSError:
+                continue
+    return names
+
+
 def _file_lines(ctx: ProjectContext, file: str, project_dir: str) -> list[str]:
     src = ctx.source(file)
     if src is not None:
@@ -259,6 +350,10 @@ def deptry_hits(
     declared = {normalize(n) for n in declared_names(ctx)}
     django = "django" in declared or ctx.has_file("manage.py")
     settings = django_settings_text(ctx, project_dir) if django else ""
+    tested: set[str] | None = None  # the test files' imports, read at the first DEP002
+    uses = tests_count_as_uses(ctx)
+    mapping = module_name_map(ctx)
+    site = project_site_packages(project_dir) if project_dir else None
     hits = []
     for item in items:
         error = _table(item.get("error"))
@@ -279,17 +374,30 @@ def deptry_hits(
             continue
         if _required_by_others(ctx, file, norm, project_dir):
             continue  # also installed for another dependency: removing the line ships the same
+        if tested is None:
+            tested = test_imports(ctx, project_dir) if project_dir else set()
+        by_tests = bool(import_names(name, mapping, site) & tested)
+        if by_tests and uses:
+            continue  # an environment, not a package: the tests' imports are its uses
+        if by_tests:
+            advice = (
+                "only tests import it (deptry DEP002): as a runtime dependency it installs "
+                "wherever the package is deployed; move it to a test or dev group"
+            )
+        else:
+            advice = (
+                "no code outside tests imports it (deptry DEP002): an unused dependency still "
+                "installs, resolves and ships; remove it"
+            )
         hits.append(
             EngineHit(
                 rule=RULE,
                 path=ctx.prefix + file,
                 line=line,
                 message=(
-                    f"{name} is declared in {file} but no code outside tests imports it "
-                    "(deptry DEP002): "
-                    "an unused dependency still installs, resolves and ships; remove it, or if "
-                    "it is loaded without an import (a plugin, a driver named in a URL), list "
-                    f'it under [tool.deptry.per_rule_ignores] DEP002 = ["{name}"]'
+                    f"{name} is declared in {file} but {advice}, or if it is loaded without an "
+                    "import (a plugin, a driver named in a URL), list it under "
+                    f'[tool.deptry.per_rule_ignores] DEP002 = ["{name}"]'
                 ),
             )
         )

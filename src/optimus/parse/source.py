@@ -88,6 +88,9 @@ class SourceFile:
         self.project_path = project_path
         self.kind = kind
         self.data = data
+        #: Names of the other files in the same folder, where the caller knows them (the
+        #: project phase sets them for infrastructure files: Dockerfile beside Dockerfile.prod).
+        self.siblings: frozenset[str] = frozenset()
         self._failures: dict[str, ParseError] = {}
 
     def parse_failures(self) -> list[ParseError]:

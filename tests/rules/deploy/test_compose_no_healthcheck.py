@@ -17,6 +17,7 @@ def test_every_fixture_project_is_listed() -> None:
     assert PROJECTS == [
         "alternatives",
         "app",
+        "balanced",
         "built_elsewhere",
         "debug_setup",
         "docstash",
@@ -162,3 +163,11 @@ def test_python_retry_loops_are_waits_and_plain_loops_are_not() -> None:
     assert len(waits) == 1 and "c.ping()" in waits[0] and "print" not in waits[0]
     # a loop that connects once per item without sleeping is no wait
     assert not python_waits("for n in names:\n    c = connect(url)\n    c.declare(n)\n")
+
+
+def test_services_behind_an_nginx_upstream_of_several_servers_are_not_reported() -> None:
+    result = assert_rule_matches(str(FIXTURES / "balanced"), RULE)
+    reported = sorted(f.message.split("`")[1] for f in result.findings)
+    # web1/web2: one upstream of two (mounted config); search: two servers in the copied
+    # config; api and cache are the only server of theirs.
+    assert reported == ["api", "cache"]

@@ -54,3 +54,35 @@ def test_messages_name_the_command_the_cache_and_the_fix() -> None:
 def test_cache_kept(command: str, env: dict[str, str], tool: str | None) -> None:
     ins = parse_dockerfile(f"FROM x\nRUN {command}\n").instructions[1]
     assert cache_kept(run_commands(ins)[0], env) == tool
+
+
+def test_a_plain_dockerfile_beside_a_production_one_is_the_development_image() -> None:
+    result = assert_rule_matches(str(FIXTURES), RULE)
+    paths = {f.path for f in result.findings}
+    assert "dev_beside_prod/Dockerfile.prod" in paths
+    assert "dev_beside_prod/Dockerfile" not in paths
+    # Dockerfile.staging is no production name: the plain Dockerfile beside it still ships.
+    assert {"prod_variants/Dockerfile", "prod_variants/Dockerfile.staging"} <= paths
+
+
+@pytest.mark.parametrize(
+    ("siblings", "path", "dev"),
+    [
+        ({"Dockerfile.prod"}, "app/Dockerfile", True),
+        ({"Dockerfile.production"}, "Dockerfile", True),
+        ({"prod.Dockerfile"}, "Dockerfile", True),
+        ({"Dockerfile-prod"}, "Dockerfile", True),
+        ({"Dockerfile_production"}, "Dockerfile", True),
+        ({"Dockerfile.prod"}, "app/Dockerfile.worker", False),  # only the plain Dockerfile
+        ({"Dockerfile.products"}, "Dockerfile", False),
+        ({"Dockerfile.staging", "docker-compose.prod.yml"}, "Dockerfile", False),
+        (set(), "Dockerfile", False),
+    ],
+)
+def test_production_sibling(siblings: set[str], path: str, dev: bool) -> None:
+    from optimus.parse.source import SourceFile
+    from optimus.rules.docker._common import is_dev_image
+
+    src = SourceFile(path, path, "dockerfile", b"FROM python:3.12-slim\n")
+    src.siblings = frozenset(siblings)
+    assert is_dev_image(src) is dev

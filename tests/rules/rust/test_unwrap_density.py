@@ -29,8 +29,7 @@ def test_fixture_matches_markers() -> None:
 
 def test_fixture_count_skips_tests_and_safe_forms() -> None:
     result = assert_rule_matches(str(FIXTURES), "unwrap-density")
-    (finding,) = result.findings
-    assert finding.path == "src/lib.rs"
+    (finding,) = [f for f in result.findings if f.path == "src/lib.rs"]
     # port: unwrap + expect; check: panic! + unwrap in println!; last: chained unwrap.
     assert finding.count == 5
     assert finding.message.startswith("5 unwrap()/expect()/panic! calls outside tests (")
@@ -213,3 +212,80 @@ def test_a_project_inside_a_vendored_crate_is_vendored_too(tmp_path: Path) -> No
     (tools / "src" / "lib.rs").write_text(code)
     result = scan([str(tmp_path)], ScanOptions({"engines": []}, use_cache=False))
     assert [f.path for f in result.findings if f.rule == "unwrap-density"] == []
+
+
+def test_fixture_actor_counts_only_real_failures() -> None:
+    """Channel hand-offs and acknowledged calls are left out; the rest of the file counts."""
+    result = assert_rule_matches(str(FIXTURES), "unwrap-density")
+    paths = sorted(f.path for f in result.findings)
+    assert paths == ["src/actor.rs", "src/lib.rs"]  # benchmark/src/main.rs: a bench crate
+    (actor,) = [f for f in result.findings if f.path == "src/actor.rs"]
+    # socket.send(&buf), a JoinHandle's .await, and the last unacknowledged parse.
+    assert actor.count == 3
+    assert actor.message.startswith("3 unwrap()/expect()/panic! calls outside tests (")
+
+
+def test_channel_hand_offs_need_a_channel_in_the_file() -> None:
+    body = (
+        "fn f(tx: Sender<u8>, rx: Receiver<u8>, reply: Reply) {\n"
+        "    tx.send(1).unwrap();\n"
+        "    tx.blocking_send(1).unwrap();\n"
+        '    rx.recv().expect("sender alive");\n'
+        "    rx.await.unwrap();\n"
+        "    client.get(url).send().unwrap();\n"  # an HTTP client's send(): no argument
+        "    socket.send(&buf).unwrap();\n"  # a socket's send(&buf) fails for real
+        "    reader.recv(&mut buf).unwrap();\n"
+        "}\n"
+    )
+    assert _lines(body) == [2, 3, 4, 5, 6, 7, 8]  # no channel created here
+    created = "fn g() { let (tx, rx) = tokio::sync::oneshot::channel::<u8>(); }\n" + body
+    assert _lines(created) == [7, 8, 9]  # rx is the oneshot receiver: its .await is a reply
+    for creator in (
+        "mpsc::unbounded_channel()",
+        "std::sync::mpsc::sync_channel(4)",
+        "crossbeam_channel::bounded(8)",
+        "flume::unbounded()",
+        "mpsc::channel::<Job>(16)",
+    ):
+        code = f"fn g() {{ let (a, b) = {creator}; }}\n" + body
+        assert _lines(code) == [6, 7, 8, 9], creator  # rx.await: not a oneshot receiver
+    # broadcast/watch sends fail whenever nobody subscribes: no exemption.
+    assert _lines("fn g() { let (a, b) = broadcast::channel(4); }\n" + body)[:1] == [3]
+
+
+def test_acknowledging_comments() -> None:
+    code = (
+        "fn f() {\n"
+        "    // Unwrap is safe here: the map was filled above.\n"
+        "    a.unwrap();\n"
+        "    b.unwrap(); // can't fail, checked above\n"
+        "    // SAFETY: the slice is non-empty\n"
+        "    // (a second comment line)\n"
+        '    c.expect("non-empty");\n'
+        "    // the invariant: d is set by new()\n"
+        "    d.unwrap();\n"
+        "    e.unwrap(); // never fails\n"
+        "    // Parse the port.\n"
+        "    f.unwrap();\n"  # a comment that does not acknowledge
+        "    let invariant_map = g.unwrap();\n"  # code, not a comment
+        '    h.expect("cannot fail");\n'  # a message, not a comment
+        "    // cannot fail\n"
+        "    let x = 1;\n"
+        "    i.unwrap();\n"  # the comment is above another line
+        "}\n"
+    )
+    assert _lines(code) == [12, 13, 14, 17]
+
+
+def test_benchmark_crates_are_skipped() -> None:
+    three = "fn main() { a.unwrap(); b.unwrap(); c.unwrap(); }\n"
+    for path in (
+        "benchmark/src/main.rs",
+        "crates/benchmarks/src/lib.rs",
+        "tools/bench/src/bin/run.rs",
+        "crates/tokio-bench/src/main.rs",
+        "x_benchmark/src/main.rs",
+    ):
+        assert _check(three, path=path) == [], path
+    for path in ("crates/server/src/bench/mod.rs", "benchmark.rs", "src/benchmark/mod.rs"):
+        assert len(_check(three, path=path)) == 1, path

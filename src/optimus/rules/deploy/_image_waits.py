@@ -61,7 +61,7 @@ def read_text(ctx: ProjectContext, path: str) -> str | None:
         text = ctx.read_text(path[len(ctx.prefix) :])
         if text is not None:
             return text
-    full = _on_disk(ctx, path)
+    full = on_disk(ctx, path)
     if full is None:
         return None
     try:
@@ -73,7 +73,8 @@ def read_text(ctx: ProjectContext, path: str) -> str | None:
         return None
 
 
-def _on_disk(ctx: ProjectContext, path: str) -> str | None:
+def on_disk(ctx: ProjectContext, path: str) -> str | None:
+    """The absolute path of a root-relative path, or None when it would leave the scan root."""
     path = posixpath.normpath(path)
     if not ctx.root or path.startswith(("/", "../")) or path == "..":
         return None
@@ -194,7 +195,7 @@ def _copies(ctx: ProjectContext, context: str, chain: list[Stage]) -> list[_Copy
                 if "://" in source or "$" in source or "*" in source:
                     continue
                 path = posixpath.normpath(posixpath.join(context, source))
-                full = _on_disk(ctx, path)
+                full = on_disk(ctx, path)
                 is_folder = full is not None and os.path.isdir(full)
                 if not is_folder and (dest.endswith("/") or len(sources) > 1 or dest == "."):
                     dest_file = posixpath.join(dest, posixpath.basename(path))
@@ -206,7 +207,7 @@ def _copies(ctx: ProjectContext, context: str, chain: list[Stage]) -> list[_Copy
 
 def _listed(ctx: ProjectContext, folder: str) -> Iterator[str]:
     """Root-relative paths of the files under a folder of the build context."""
-    full = _on_disk(ctx, folder)
+    full = on_disk(ctx, folder)
     if full is None:
         return
     seen = 0

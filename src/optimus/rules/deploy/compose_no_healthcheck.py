@@ -13,10 +13,16 @@ When every dependent already waits for the dependency itself (``nc -z``, ``wait-
 or in the entrypoint script its image runs, including the init scripts of the project's own
 published image that a dependent runs by ``image:``), the missing healthcheck is not reported:
 the problem it would solve (dependents reaching the service before it is ready) does not occur.
+Nor is it when every dependent is Traefik with the Docker provider, or nginx reaching the
+service through an ``upstream`` of two or more servers (read as text from the config files
+the dependent bind-mounts or copies into its image): nginx tries the next server when one
+refuses the connection.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import posixpath
 import re
 import shlex
@@ -32,6 +38,7 @@ from optimus.registry import rule
 from optimus.rules.base import Hit, Reference, Rule
 from optimus.rules.deploy._image_waits import (
     OwnBuild,
+    on_disk,
     own_image_build,
     python_waits,
     read_text,
@@ -499,7 +506,12 @@ class ComposeNoHealthcheck(Rule):
             "plain `docker compose up` reads it too). A service others wait for with `condition: "
             "service_completed_successfully` is a one-shot task and is not reported, nor is "
             "a service whose only dependents are Traefik with the Docker provider (it routes "
-            "by discovery, not by start order), nor a document converter (Gotenberg, "
+            "by discovery, not by start order) or nginx reaching it through an `upstream` "
+            "block of two or more servers in the config the dependent bind-mounts "
+            "(`./nginx/nginx.conf:/etc/nginx/nginx.conf`, a `conf.d` folder) or its "
+            "Dockerfile copies in (`COPY nginx.conf /etc/nginx/`), read as text: nginx "
+            "passes a refused connection on to the next server, nor a document converter "
+            "(Gotenberg, "
             "Apache Tika) that every dependent reaches only through an endpoint setting in "
             "its `environment:` (`*_ENDPOINT`, `*_URL`... naming the service as host, such "
             "as `PAPERLESS_TIKA_GOTENBERG_ENDPOINT: http://gotenberg:3000`) and never in its "
@@ -577,7 +589,11 @@ class ComposeNoHealthcheck(Rule):
             "read, and their waits count. Other services that the dependents call only on "
             "demand, never at start, need no start ordering either; the rule recognises only "
             "Gotenberg and Tika behind an endpoint setting (a service that stores state, such "
-            "as object storage, is reported even behind one). Services "
+            "as object storage, is reported even behind one). A load balancer over several "
+            "servers rides out one that is still starting; the rule recognises nginx "
+            "`upstream` blocks in the config files the dependent mounts or copies (not "
+            "HAProxy, Envoy or configs generated at start), and an upstream of a single "
+            "server is still reported: nginx answers 502 until it is up. Services "
             "that `extends` another service inherit its settings and are not checked."
         ),
     }
@@ -658,8 +674,14 @@ class ComposeNoHealthcheck(Rule):
                 and not _has_healthcheck(service)
                 and not _built_with_healthcheck(ctx, src, service)
             ):
-                if all(_dynamic_proxy(merged.get(d, {})) for d, _ in dependents):
-                    continue  # Traefik routes by discovery, not by depends_on ordering
+                if all(
+                    _dynamic_proxy(merged.get(d, {}))
+                    or (d in sites and _balances(ctx, sites[d][0], merged[d], name))
+                    for d, _ in dependents
+                ):
+                    # Traefik routes by discovery; an nginx upstream of several servers
+                    # passes a refused connection on to the next one
+                    continue
                 healthy = sorted({d for d, c in dependents if c == "service_healthy"})
                 # Every dependent waits for it by itself: the healthcheck would only move that
                 # wait into Compose (with service_healthy, its absence breaks `up`: not here).
@@ -733,3 +755,73 @@ def _healthcheck_message(
         f"connections, so the first requests to it can fail. Add a `healthcheck:` and use "
         f"`depends_on: {{{name}: {{condition: service_healthy}}}}` in the dependents"
     )
+
+
+#: An nginx `upstream name { ... }` block (upstream blocks hold no nested braces).
+_UPSTREAM = re.compile(r"\bupstream\s+[^\s{]+\s*\{([^{}]*)\}")
+_UPSTREAM_SERVER = re.compile(r"(?:^|[;{\s])server\s+([^\s;]+)")
+#: nginx configuration files, as mounted or copied (the official image's templates too).
+_NGINX_CONF = (".conf", ".conf.template")
+
+
+def _config_paths(ctx: ProjectContext, path: str) -> list[str]:
+    """The nginx config files at a root-relative path: the file, or those in the folder."""
+    if path.endswith(_NGINX_CONF):
+        return [path]
+    under = path.rstrip("/") + "/"
+    found = [p for p in ctx.paths if p.startswith(under) and p.endswith(_NGINX_CONF)]
+    if not found:  # a build context that is a project of its own: its files are on disk
+        folder = on_disk(ctx, path)
+        with contextlib.suppress(OSError):
+            if folder and os.path.isdir(folder):
+                found = [under + n for n in sorted(os.listdir(folder)) if n.endswith(_NGINX_CONF)]
+    return found[:50]
+
+
+def _nginx_configs(ctx: ProjectContext, src: SourceFile, service: dict[str, Any]) -> list[str]:
+    """Root-relative paths of the nginx config files a service reads: bind-mounted from the
+    compose file's folder (`./nginx/nginx.conf:/etc/nginx/nginx.conf`, `./nginx/conf.d:...`)
+    or copied into its image by its Dockerfile (`COPY nginx.conf /etc/nginx/`)."""
+    found: list[str] = []
+    folder = posixpath.dirname(src.path)
+    volumes = service.get("volumes")
+    for volume in volumes if isinstance(volumes, list) else []:
+        source = volume.split(":", 1)[0] if isinstance(volume, str) else None
+        if isinstance(volume, dict) and volume.get("type") == "bind":
+            source = volume.get("source")
+        if isinstance(source, str) and source.startswith("."):
+            found += _config_paths(ctx, posixpath.normpath(posixpath.join(folder, source)))
+    built = _built_from(ctx, src, service)
+    if built is not None and built[1] is not None:
+        context, dockerfile = built[0], built[1]
+        for stage in dockerfile.stages:
+            for ins in stage.of("COPY") + stage.of("ADD"):
+                words = [w for w in ins.words if not w.startswith("--")]
+                if "from" in ins.flags or len(words) < 2:
+                    continue
+                for source in words[:-1]:
+                    if "://" not in source and not source.startswith(("/", "$")):
+                        joined = posixpath.normpath(posixpath.join(context, source))
+                        found += _config_paths(ctx, joined)
+    return list(dict.fromkeys(found))
+
+
+def _balances(ctx: ProjectContext, src: SourceFile, service: dict[str, Any], name: str) -> bool:
+    """Whether a dependent reaches ``name`` through an nginx `upstream` of two or more
+    servers, in the config it mounts or copies in (text only): nginx passes a connection
+    that is refused, as by a server still starting, on to the next server (its default
+    `proxy_next_upstream error timeout`), so start order matters little there."""
+    for path in _nginx_configs(ctx, src, service):
+        text = read_text(ctx, path)
+        if not text or "upstream" not in text:
+            continue
+        text = re.sub(r"#[^\n]*", "", text)
+        for block in _UPSTREAM.finditer(text):
+            hosts = [
+                server.split(":", 1)[0].lower()
+                for server in _UPSTREAM_SERVER.findall(block.group(1))
+                if not server.startswith("unix:")
+            ]
+            if len(hosts) >= 2 and name.lower() in hosts:
+                return True
+    return False

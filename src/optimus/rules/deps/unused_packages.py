@@ -100,7 +100,12 @@ class DepsUnused(Rule):
             "declaration says another dependency requires too (`# via google-api-core`: "
             "removing the line ships the same; for Node, a package that another direct "
             "dependency requires according to `package-lock.json`), and the own requirements "
-            "of a `tests/` folder."
+            "of a `tests/` folder. A Python distribution that only test files import "
+            "(`tests/`, `test_*.py`, `*_test.py`, `conftest.py`, read with `ast`) is reported "
+            "as such (move it to a test or dev group) in a package, and not at all when the "
+            "project is an environment rather than a package: its `pyproject.toml` declares "
+            "dependencies without a `[build-system]`, or its runtime dependencies list "
+            "`pytest`, `tox` or `nox`."
         ),
         "Why": (
             "An unused dependency is still downloaded, resolved against every other "
@@ -123,7 +128,10 @@ class DepsUnused(Rule):
             "drivers named in a connection URL, modules imported with `importlib`) look "
             "unused to any import scan; list them in the ignore setting rather than "
             "deleting them. Python results depend on deptry knowing each distribution's "
-            "import name; unknown ones are skipped, not guessed."
+            "import name; unknown ones are skipped, not guessed. A project that is not "
+            "built into a package (a template, a tooling repository) uses its dependency "
+            "list as the maintainers' environment, tests included: what its tests import is "
+            "used and not reported."
         ),
     }
     references = (

@@ -68,15 +68,17 @@ _VAR = re.compile(
 
 
 def is_dev_image(src: SourceFile) -> bool:
-    """Development, CI and test images, where the toolchain or root is the point: by path, or
-    a Dockerfile whose last stage is named for development (``FROM ... AS dev-image``), which
-    production builds skip with ``--target``."""
+    """Development, CI and test images, where the toolchain or root is the point: by path, a
+    plain ``Dockerfile`` with a production sibling (``Dockerfile.prod`` beside it: the plain one
+    is the development image), or a Dockerfile whose last stage is named for development
+    (``FROM ... AS dev-image``), which production builds skip with ``--target``."""
     parts = src.path.lower().split("/")
     if (
         src.is_test
         or any(p in _DEV_FOLDERS for p in parts[:-1])
         or bool(_DEV_DOCKERFILE.match(parts[-1]))
         or _dev_name_parts(parts[-1])
+        or (parts[-1] == "dockerfile" and has_production_sibling(src))
     ):
         return True
     try:
@@ -91,6 +93,17 @@ def is_dev_image(src: SourceFile) -> bool:
     # Workstations (getsentry/self-hosted's workstation/ images).
     base = final.from_instruction.args.lower()
     return any(marker in base for marker in _DEV_BASES)
+
+
+#: Dockerfile names that say production: Dockerfile.prod, prod.Dockerfile, Dockerfile-prod.
+_PROD_DOCKERFILE = re.compile(
+    r"^(?:dockerfile[._-](?:prod|production)|(?:prod|production)[._-]dockerfile)$"
+)
+
+
+def has_production_sibling(src: SourceFile) -> bool:
+    """Whether a Dockerfile for production sits in the same folder (as the walk saw it)."""
+    return any(_PROD_DOCKERFILE.match(name.lower()) for name in src.siblings)
 
 
 #: Base images whose purpose is a development environment.

@@ -65,7 +65,10 @@ class DockerAptHygiene(Rule):
             "A build stage whose files are not copied into the final image (only its "
             "artifacts are), or an image that really needs the recommended packages (list "
             "them explicitly instead, so the dependency is visible). Development, CI and "
-            "test images (`.devcontainer/`, `ci/`, `Dockerfile.dev`...) are not reported."
+            "test images (`.devcontainer/`, `ci/`, `Dockerfile.dev`, a plain `Dockerfile` "
+            "with a `Dockerfile.prod`, `Dockerfile.production`, `prod.Dockerfile` or "
+            "`Dockerfile-prod` beside it, which is then the development image...) are not "
+            "reported."
         ),
         "Fix safety": (
             "Safe. `optimus fix` adds `--no-install-recommends` to each install and `rm -rf "

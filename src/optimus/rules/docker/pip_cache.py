@@ -175,7 +175,10 @@ class DockerPipCache(Rule):
             "flags are), so Dockerfiles that copy one are skipped only when they set "
             "`PIP_CONFIG_FILE`/`UV_CONFIG_FILE`. Development, CI and test images "
             "(`.devcontainer/`, `ci/`, `Dockerfile.dev`, `Dockerfile.neuron.dev`, "
-            "`Dockerfile.playwright`, a last stage named `dev`...) are not reported: their "
+            "`Dockerfile.playwright`, a last stage named `dev`, a plain `Dockerfile` with a "
+            "`Dockerfile.prod`, `Dockerfile.production`, `prod.Dockerfile` or "
+            "`Dockerfile-prod` beside it, which is then the development image...) are not "
+            "reported: their "
             "size is not shipped anywhere; nor are installs guarded by a file test (`if [ -s "
             "requirements.txt ]; then pip install ...`), hooks that do not run as shipped."
         ),

@@ -282,7 +282,8 @@ class DockerSingleStage(Rule):
             "(`rust`, `golang`, `buildpack-deps`, a JDK, the .NET SDK, CUDA `-devel`) are "
             "left to that rule, and notebook or IDE images (`jupyter/*`, dev containers) are "
             "skipped. Multi-stage files are not judged, and development, CI "
-            "and builder images (`Dockerfile.dev`, `ci/`, `.devcontainer/`, `Dockerfile.build`, "
+            "and builder images (`Dockerfile.dev`, `ci/`, `.devcontainer/`, a plain "
+            "`Dockerfile` beside a `Dockerfile.prod`, `Dockerfile.build`, "
             "`builder.Dockerfile`) are skipped."
         ),
         "Why": (

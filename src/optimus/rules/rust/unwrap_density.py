@@ -3,10 +3,13 @@
 Counts, on the tree-sitter tree, method calls `.unwrap()` and `.expect(msg)` and `panic!`
 invocations (also inside other macros' token trees, such as `println!`), skipping test code:
 items under `#[cfg(test)]` (or `#[cfg(all(test, ...))]`), `#[test]`-like functions, files
-with an inner `#![cfg(test)]`, files in tests/, benches/ and examples/, and build scripts.
+with an inner `#![cfg(test)]`, files in tests/, benches/ and examples/, benchmark crates
+(`benchmark/src/..`, `*-bench/src/..`), and build scripts.
 Not counted either: `.unwrap()`/`.expect(..)` straight on `.lock()`, `.read()` or `.write()`
 (a std lock is only poisoned by an earlier panic), on `write!`/`writeln!`/`write_str` into
-a `String` (which cannot fail; see ``_string_writes``), and calls under an
+a `String` (which cannot fail; see ``_string_writes``), on a channel send or receive in a
+file that creates the channel (fails only when the peer task is gone; see ``_channels``),
+calls with a comment saying they cannot fail, and calls under an
 `#[allow]`/`#[expect]` of `clippy::unwrap_used`, `clippy::expect_used` or `clippy::panic`.
 Candidates are found with one tree-sitter query, and files with fewer than `MIN_COUNT`
 candidate calls in their bytes are not parsed for this rule. One finding per file
@@ -27,6 +30,7 @@ from optimus.parse.source import SourceFile
 from optimus.parse.treesitter import captures
 from optimus.registry import rule
 from optimus.rules.base import Hit, Reference, Rule
+from optimus.rules.rust._channels import Channels
 from optimus.rules.rust._string_writes import writes_to_string
 from optimus.rules.rust._syntax import (
     LOCK_METHODS,
@@ -81,10 +85,11 @@ def _is_message(argument: Node) -> bool:
     return False
 
 
-def _method_call(node: Node) -> str | None:
+def _method_call(node: Node, channels: Channels) -> str | None:
     """ "unwrap" for `x.unwrap()`, "expect" for `x.expect("message")`, else None; None too
-    when `x` takes a std lock (`m.lock().unwrap()`: only a poisoned lock fails) or formats
-    into a String (`write!(s, ..).unwrap()`: cannot fail)."""
+    when `x` takes a std lock (`m.lock().unwrap()`: only a poisoned lock fails), formats
+    into a String (`write!(s, ..).unwrap()`: cannot fail) or hands a message over a channel
+    the file creates (`tx.send(m).unwrap()`: fails only when the peer task is gone)."""
     function = node.child_by_field_name("function")
     if function is None or function.type != "field_expression":
         return None
@@ -99,7 +104,9 @@ def _method_call(node: Node) -> str | None:
     ):
         return None
     receiver = function.child_by_field_name("value")
-    if receiver is not None and (is_lock_call(receiver) or writes_to_string(receiver)):
+    if receiver is not None and (
+        is_lock_call(receiver) or writes_to_string(receiver) or channels.is_hand_off(receiver)
+    ):
         return None
     return name
 
@@ -242,8 +249,10 @@ def count_panics(root: Node) -> Count:
     found = captures("rust", _QUERY, root)
     count = Count(test_rows=_test_rows(found.get("outer", []), found.get("inner", [])))
     scopes = _Scopes()
+    data = root.text or b""
+    channels = Channels(data)
     for node in found.get("call", []):
-        kind = _method_call(node)
+        kind = _method_call(node, channels)
         if kind is None:
             continue
         test, allowed = scopes.at(node)
@@ -260,7 +269,39 @@ def count_panics(root: Node) -> Count:
         test, allowed = scopes.at(tree)
         if not test:
             count.lines += (n for k, n in _token_tree_calls(tree) if _LINTS[k] not in allowed)
+    if count.lines:
+        text = data.decode("utf-8", "replace").splitlines()
+        count.lines = [n for n in count.lines if not _acknowledged(text, n)]
     return count
+
+
+#: A comment saying why a call cannot panic: "unwrap is safe", "cannot fail", "infallible",
+#: "checked above", a `SAFETY:` note or an invariant.
+_ACKNOWLEDGES = re.compile(
+    r"(?:unwrap|expect)(?:ing)?\s+(?:is|here\s+is)\s+safe|safe\s+to\s+(?:unwrap|expect)"
+    r"|can\s?not\s+(?:fail|panic)|can['\u2019]t\s+(?:fail|panic)|never\s+(?:fails?|panics?)"
+    r"|infallible|checked\s+above|\bSAFETY\s*:|\binvariant",
+    re.IGNORECASE,
+)
+
+
+def _comment_of(line: str) -> str:
+    """The comment part of a line: from its `//` or `/*` on, or "" when it has none."""
+    starts = [at for at in (line.find("//"), line.find("/*")) if at >= 0]
+    return line[min(starts) :] if starts else ""
+
+
+def _acknowledged(text: list[str], line: int) -> bool:
+    """Whether the 1-based ``line``'s own trailing comment, or the comment lines right above
+    it, say the call cannot fail (the author checked it, as `#[expect(..)]` would say)."""
+    if 0 < line <= len(text) and _ACKNOWLEDGES.search(_comment_of(text[line - 1])):
+        return True
+    row = line - 2
+    while row >= 0 and text[row].lstrip().startswith(("//", "/*")):
+        if _ACKNOWLEDGES.search(text[row]):
+            return True
+        row -= 1
+    return False
 
 
 def lines_of_code(src: SourceFile, skip: set[int] | frozenset[int] = frozenset()) -> int:
@@ -295,7 +336,9 @@ class UnwrapDensity(Rule):
             "Test code is skipped: items under "
             "`#[cfg(test)]` or `#[cfg(all(test, ...))]`, functions marked `#[test]`, "
             "`#[tokio::test]` and the like, files in `tests/`, `benches/` and `examples/`, "
-            "and `build.rs` scripts (which report failure by panicking). "
+            "the `src/` of a benchmark crate (a folder named `bench`, `benchmark`, "
+            "`benchmarks` or ending in `-bench`/`-benchmark`, which Cargo uses as the "
+            "package name), and `build.rs` scripts (which report failure by panicking). "
             "`unwrap_or`, `unwrap_or_else`, `unwrap_or_default`, `expect_err` and mentions "
             "in comments or strings are not counted. `.expect(..)` counts only with a "
             "message-like argument, so a parser's own `self.expect(Token::Comma)` does not. "
@@ -303,8 +346,15 @@ class UnwrapDensity(Rule):
             "`.write()` (taking a std `Mutex`/`RwLock`; `try_lock` still counts, it fails for "
             "real); `.unwrap()`/`.expect(..)` on formatting into a `String` (`write!(s, ..)`, "
             "`writeln!`, `s.write_str(..)`, where the file shows that `s` (or `self.field`) "
-            "is a `String`: `impl fmt::Write for String` never fails); and calls the code "
-            "already acknowledges: under `#[allow(..)]` or "
+            "is a `String`: `impl fmt::Write for String` never fails); in a file that creates "
+            "an mpsc or oneshot channel (tokio, std, crossbeam, flume, async-channel; not "
+            "`broadcast`/`watch`), `.unwrap()`/`.expect(..)` directly on `.send(msg)` (one "
+            "argument, not a `&buffer` as a socket's), on `.recv()` (awaited or not) or on "
+            "the `.await` of a receiver the file binds from `oneshot::channel()`; and calls "
+            "the code already acknowledges: a comment at the end of the line or on the "
+            'comment lines right above it that says so ("unwrap is safe", "cannot fail", '
+            '"can\'t fail", "never fails", "infallible", "checked above", a `SAFETY:` '
+            'note, an "invariant"), or under `#[allow(..)]` or '
             "`#[expect(..)]` of `clippy::unwrap_used` (for `unwrap`), `clippy::expect_used` "
             "(for `expect`) or `clippy::panic` (for `panic!`) on an enclosing item or "
             "statement, or `#![allow(..)]` in the enclosing module or file. Installed or "
@@ -342,7 +392,12 @@ class UnwrapDensity(Rule):
             "`write()` on a std lock fail only when another thread panicked while holding it, "
             "and propagating that panic with `.lock().unwrap()` is the conventional choice "
             "(the data may be half-updated; `PoisonError::into_inner` is the way to recover "
-            "deliberately). Acknowledge deliberate calls with "
+            "deliberately). Channel hand-offs are another and are not counted either: in "
+            "the actor pattern the task on the other side of an mpsc or oneshot channel lives "
+            "as long as the handle, so `tx.send(msg).unwrap()` or the unwrapped reply fails "
+            "only when that task panicked, and unwrapping propagates its panic. Benchmark "
+            "crates are developer tools like `benches/`. Acknowledge deliberate calls with "
+            "a comment saying why they cannot fail, with "
             '`#[expect(clippy::unwrap_used, reason = "...")]` on the item, raise the bar '
             "per path with `per-file-ignores`, or suppress the file."
         ),
@@ -363,7 +418,7 @@ class UnwrapDensity(Rule):
     )
 
     def check(self, src: SourceFile) -> Iterator[Hit]:
-        if src.is_test or _is_build_script(src.project_path):
+        if src.is_test or _is_build_script(src.project_path) or _in_bench_crate(src.path):
             return
         if sum(1 for _ in islice(_CANDIDATE.finditer(src.data), MIN_COUNT)) < MIN_COUNT:
             return
@@ -393,3 +448,20 @@ def _is_build_script(project_path: str) -> bool:
     """`build.rs` beside a Cargo.toml (not a module named build.rs under src/)."""
     parts = project_path.split("/")
     return parts[-1] == "build.rs" and "src" not in parts[:-1]
+
+
+#: A crate folder that holds a benchmark harness: `benchmark/`, `benches/`-like names and
+#: packages named `*-bench`/`*-benchmark` (Cargo names a package after its folder).
+_BENCH_CRATE = re.compile(r"^(?:benches|bench|benchmarks?|.+[-_]bench(?:mark)?s?)$")
+
+
+def _in_bench_crate(path: str) -> bool:
+    """Whether ``path`` (from the scan root) is in the `src/` of a benchmark crate: a
+    developer tool where stopping with a message is the intended error handling, like the
+    `benches/` targets that are skipped as test code. A `src/bench/` module of another
+    crate is not one."""
+    parts = path.split("/")[:-1]
+    return any(
+        part == "src" and i > 0 and _BENCH_CRATE.match(parts[i - 1]) is not None
+        for i, part in enumerate(parts)
+    )
