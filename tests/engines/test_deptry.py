@@ -378,11 +378,15 @@ def _environment(tmp_path: Path, pyproject: str, requirements: str = "") -> list
     return [h.message.split(" ", 1)[0] for h in deptry_hits(items, "", ctx, str(root))]
 
 
-def test_tests_imports_are_uses_without_a_build_system(tmp_path: Path) -> None:
+def test_tests_imports_are_uses_in_a_test_environment(tmp_path: Path) -> None:
     deps = 'dependencies = ["PyYAML", "Pillow", "acme-client", "blake3", "requests"]\n'
     app = '[project]\nname = "x"\nversion = "0"\n' + deps
-    # not a package: what tests/, *_test.py import is used (acme_api via the .venv metadata)
-    assert _environment(tmp_path / "a", app) == ["blake3", "requests"]
+    # an application without [build-system] still deploys its dependencies: kept
+    assert len(_environment(tmp_path / "a0", app)) == 5
+    # its dependencies list a test runner: what tests/, *_test.py import is used
+    # (acme_api through the .venv metadata)
+    env = app.replace('"PyYAML",', '"PyYAML", "pytest",')
+    assert _environment(tmp_path / "a", env) == ["blake3", "requests"]
     # a package: kept, with the reason
     package = app + '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "x"\n'
     kept = _environment(tmp_path / "b", package)

@@ -4,10 +4,9 @@ Runs ``deptry . --json-output <tmp> --no-ansi`` in the project folder, so the pr
 ``[tool.deptry]`` settings apply (ignores, per-rule ignores, extra requirements files, known
 first-party modules) and deptry's default excludes hold: ``tests/`` is not read and, because
 no ``--exclude`` is passed, ``.gitignore`` is honoured. A runtime dependency that only test
-files import is reported as such in a package (the application does not need it), and not at
-all when the project is an environment rather than a package (no ``[build-system]``, or
-pytest/tox/nox among its runtime dependencies): Optimus reads the test files' imports itself
-with ``ast``. Extras named like development groups
+files import is reported as such (the application does not need it), and not at all when the
+runtime dependencies are themselves a test environment (pytest, tox or nox among them): Optimus
+reads the test files' imports itself with ``ast``. Extras named like development groups
 (``dev``, ``test``, ``docs``...) are passed as ``--optional-dependencies-dev-groups`` unless
 configured. Only DEP002 ("defined as a dependency but not used") is kept, as ``deps-unused``;
 missing, transitive and misplaced imports are other checks.
@@ -203,14 +202,14 @@ def runtime_names(ctx: ProjectContext) -> set[str]:
 
 
 def tests_count_as_uses(ctx: ProjectContext) -> bool:
-    """Whether imports in test files are uses: the project is not a package (its
-    pyproject.toml declares dependencies but no ``[build-system]``, so nothing is built and
-    shipped without the tests) or its runtime dependencies are themselves a test environment
-    (they list pytest, tox or nox: the list is what the maintainers install to work on it)."""
-    doc = _pyproject(ctx)
-    poetry = _table(_table(doc.get("tool")).get("poetry"))
-    if ("project" in doc or "dependencies" in poetry) and "build-system" not in doc:
-        return True
+    """Whether imports in test files are uses: the runtime dependencies are themselves a
+    test environment (they list pytest, tox or nox: the list is what the maintainers
+    install to work on the project, as in a template repository's tooling pyproject).
+
+    A missing ``[build-system]`` alone does not make it so: an application set up without
+    one (``uv init --app``) still deploys its runtime dependencies, and one that only its
+    tests import belongs in a dev group.
+    """
     return bool(runtime_names(ctx) & _TEST_RUNNERS)
 
 

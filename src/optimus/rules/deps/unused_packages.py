@@ -102,10 +102,9 @@ class DepsUnused(Rule):
             "dependency requires according to `package-lock.json`), and the own requirements "
             "of a `tests/` folder. A Python distribution that only test files import "
             "(`tests/`, `test_*.py`, `*_test.py`, `conftest.py`, read with `ast`) is reported "
-            "as such (move it to a test or dev group) in a package, and not at all when the "
-            "project is an environment rather than a package: its `pyproject.toml` declares "
-            "dependencies without a `[build-system]`, or its runtime dependencies list "
-            "`pytest`, `tox` or `nox`."
+            "as such (move it to a test or dev group), and not at all when the runtime "
+            "dependencies are themselves a test environment (they list `pytest`, `tox` or "
+            "`nox`, as a template repository's tooling `pyproject.toml` does)."
         ),
         "Why": (
             "An unused dependency is still downloaded, resolved against every other "
