@@ -15,9 +15,10 @@ from dataclasses import replace
 from fastapi import FastAPI
 
 from optimus.api.auth import KeyTouches
-from optimus.api.cache import make_cache
+from optimus.api.cache import MemoryCache, make_cache
 from optimus.api.deps import AppState
 from optimus.api.errors import install_error_handlers
+from optimus.api.fast_path import CachedAnswers
 from optimus.api.jobs import ScanJobs
 from optimus.api.metrics import MetricsMiddleware, RequestMetrics
 from optimus.api.routes import (
@@ -107,7 +108,10 @@ def create_app(settings: ApiSettings) -> FastAPI:
     install_error_handlers(app)
     for module in (system, auth, projects, analysis, findings, scans, users, keys, audit):
         app.include_router(module.router)
-    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    # Cached answers go out before routing only where no caller can see a different one.
+    fast = cache if isinstance(cache, MemoryCache) and not settings.auth_enabled else None
+    app.add_middleware(CachedAnswers, cache=fast)
+    app.add_middleware(MetricsMiddleware, metrics=metrics)  # outermost: times both paths
     app.openapi = lambda: _openapi_with_security(app)  # type: ignore[method-assign]
     return app
 

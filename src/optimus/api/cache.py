@@ -46,7 +46,7 @@ class Cache(Protocol):
 
     def get(self, key: str) -> tuple[bytes | None, int]: ...
 
-    def set(self, key: str, value: bytes, generation: int) -> None: ...
+    def set(self, key: str, value: bytes, generation: int, route: str | None = None) -> None: ...
 
     def invalidate(self) -> None: ...
 
@@ -62,7 +62,8 @@ class MemoryCache:
         self.ttl = ttl_seconds
         self.max_entries = max_entries
         self.stats = CacheStats()
-        self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        # key -> (expiry, body, route template of the request that stored it)
+        self._entries: OrderedDict[str, tuple[float, bytes, str | None]] = OrderedDict()
         self._lock = threading.Lock()
         self._generation = 0
 
@@ -79,11 +80,27 @@ class MemoryCache:
             self.stats.hits += 1
             return entry[1], self._generation
 
-    def set(self, key: str, value: bytes, generation: int) -> None:
+    def hit(self, key: str) -> tuple[bytes, str | None] | None:
+        """The live entry under ``key`` and its route template, counted as a hit; None (not
+        counted) otherwise.
+
+        For the answer sent before routing (:mod:`optimus.api.fast_path`): a miss there goes
+        on to the route, whose own ``get`` counts it, so each request counts once.
+        """
+        now = time.monotonic()
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or entry[0] <= now:
+                return None
+            self._entries.move_to_end(key)
+            self.stats.hits += 1
+            return entry[1], entry[2]
+
+    def set(self, key: str, value: bytes, generation: int, route: str | None = None) -> None:
         with self._lock:
             if generation != self._generation:
                 return
-            self._entries[key] = (time.monotonic() + self.ttl, value)
+            self._entries[key] = (time.monotonic() + self.ttl, value, route)
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
@@ -136,7 +153,7 @@ class RedisCache:
         self.stats.hits += 1
         return bytes(value), generation
 
-    def set(self, key: str, value: bytes, generation: int) -> None:
+    def set(self, key: str, value: bytes, generation: int, route: str | None = None) -> None:
         import redis
 
         if generation < 0:
@@ -180,7 +197,7 @@ class NoCache:
         self.stats.misses += 1
         return None, 0
 
-    def set(self, key: str, value: bytes, generation: int) -> None:
+    def set(self, key: str, value: bytes, generation: int, route: str | None = None) -> None:
         return None
 
     def invalidate(self) -> None:

@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from optimus.api import auth
 from optimus.api.cache import Cache
 from optimus.api.errors import ApiError
+from optimus.api.fast_path import cache_key
 from optimus.api.jobs import ScanJobs
 from optimus.api.metrics import RequestMetrics
 from optimus.api.settings import ApiSettings
@@ -105,7 +106,11 @@ def record(
 
 
 async def _single_flight(
-    app: AppState, key: str, build: Callable[[], BaseModel | bytes], generation: int
+    app: AppState,
+    key: str,
+    build: Callable[[], BaseModel | bytes],
+    generation: int,
+    route: str | None,
 ) -> tuple[bytes, str]:
     # Concurrent misses of one key wait for the first one's answer instead of each running
     # the same query: after an invalidation, 100 clients cost one query, not 100.
@@ -121,7 +126,7 @@ async def _single_flight(
     def compute() -> bytes:
         built = build()
         value = built if isinstance(built, bytes) else built.model_dump_json().encode()
-        app.cache.set(key, value, generation)
+        app.cache.set(key, value, generation, route)
         return value
 
     future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
@@ -142,11 +147,6 @@ async def _single_flight(
     return body, "miss"
 
 
-def _cache_key(request: Request) -> str:
-    query = "&".join(f"{k}={v}" for k, v in sorted(request.query_params.multi_items()))
-    return f"{request.url.path}?{query}"
-
-
 async def cached_json(request: Request, build: Callable[[], BaseModel | bytes]) -> Response:
     """The cached JSON of this GET, or ``build()``'s, cached for the next identical GET.
 
@@ -156,7 +156,7 @@ async def cached_json(request: Request, build: Callable[[], BaseModel | bytes]) 
     Redis lookups and ``build`` (which reads the database) run in the thread pool.
     """
     app = state(request)
-    key = _cache_key(request)
+    key = cache_key(request.scope)
     in_process = app.cache.backend != "redis"
     if in_process:
         body, generation = app.cache.get(key)
@@ -164,5 +164,7 @@ async def cached_json(request: Request, build: Callable[[], BaseModel | bytes]) 
         body, generation = await run_in_threadpool(app.cache.get, key)
     outcome = "hit"
     if body is None:
-        body, outcome = await _single_flight(app, key, build, generation)
+        # The route template goes with the answer, for the metrics of later hits.
+        route = getattr(request.scope.get("route"), "path", None)
+        body, outcome = await _single_flight(app, key, build, generation, route)
     return Response(body, media_type="application/json", headers={"X-Cache": outcome})
