@@ -38,6 +38,7 @@ from optimus.rules.rust._syntax import (
     is_lock_call,
     is_test_attribute,
     node_text,
+    test_rows,
 )
 
 #: Above this many calls per 1000 lines of code a file's finding is medium severity...
@@ -220,34 +221,12 @@ def _rows(node: Node) -> range:
     return range(node.start_point[0] + 1, node.end_point[0] + 2)
 
 
-def _test_rows(outer: list[Node], inner: list[Node]) -> set[int]:
-    """Rows of test code: an item with an outer test attribute (with its attributes), and
-    the whole body whose inner attribute marks it as test code."""
-    rows: set[int] = set()
-    for attribute in inner:
-        if attribute.parent is not None and is_test_attribute(attribute):
-            rows.update(_rows(attribute.parent))
-    for attribute in outer:
-        if not is_test_attribute(attribute):
-            continue
-        rows.update(_rows(attribute))
-        sibling = attribute.next_sibling
-        while sibling is not None:
-            if sibling.type == "attribute_item":
-                rows.update(_rows(sibling))
-            elif sibling.type not in _ATTACHED:
-                rows.update(_rows(sibling))
-                break
-            sibling = sibling.next_sibling
-    return rows
-
-
 def count_panics(root: Node) -> Count:
     """Every panicking call outside test code under ``root`` (a source_file), except those
     under an `#[allow]`/`#[expect]` (outer, on an enclosing item or statement, or inner
     `#![allow]` of an enclosing module or the file) of the kind's Clippy lint."""
     found = captures("rust", _QUERY, root)
-    count = Count(test_rows=_test_rows(found.get("outer", []), found.get("inner", [])))
+    count = Count(test_rows=test_rows(found.get("outer", []), found.get("inner", [])))
     scopes = _Scopes()
     data = root.text or b""
     channels = Channels(data)
