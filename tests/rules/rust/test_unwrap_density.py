@@ -289,3 +289,50 @@ def test_benchmark_crates_are_skipped() -> None:
         assert _check(three, path=path) == [], path
     for path in ("crates/server/src/bench/mod.rs", "benchmark.rs", "src/benchmark/mod.rs"):
         assert len(_check(three, path=path)) == 1, path
+
+
+def test_expect_messages_that_state_an_invariant() -> None:
+    code = (
+        "fn f() {\n"
+        '    a.expect("this is a bug");\n'
+        '    b.expect("BUG: the queue is never empty here");\n'
+        '    c.expect("should never be None");\n'
+        '    d.expect("cannot happen");\n'
+        "    e.expect(\"can't happen: set in new()\");\n"
+        '    f.expect("unreachable: checked by the parser");\n'
+        '    g.expect("invariant: len > 0");\n'
+        '    h.expect("infallible conversion");\n'
+        '    i.expect("the batch always has a request");\n'
+        '    println!("{}", j.expect("a bug if missing"));\n'
+        '    k.expect("failed to open the config");\n'  # a real failure: counted
+        '    l.expect("debug build only");\n'  # "debug" is no "bug"
+        '    println!("{}", m.expect("no such file"));\n'
+        "}\n"
+    )
+    assert _lines(code) == [12, 13, 14]
+
+
+def test_wider_acknowledging_comment_phrasings() -> None:
+    code = (
+        "fn f() {\n"
+        "    // We unwrap here since the batch was checked for emptiness.\n"
+        "    a.unwrap();\n"
+        "    b.unwrap(); // unwrap here as the id comes from our own map\n"
+        "    // We need to panic: the shard is gone.\n"
+        "    c.unwrap();\n"
+        "    // Panic here, the state is corrupt.\n"
+        "    d.unwrap();\n"
+        "    e.unwrap(); // should never fail\n"
+        "    // should never happen\n"
+        "    f.unwrap();\n"
+        "    g.unwrap(); // Cannot be None after the first token\n"
+        "    h.unwrap(); // is always Some when streaming\n"
+        "    // Unwrap the response.\n"
+        "    i.unwrap();\n"  # a comment that does not acknowledge
+        "    let need_to_panic = j.unwrap();\n"  # code, not a comment
+        "    // should never happen\n"
+        "    let x = 1;\n"
+        "    k.unwrap();\n"  # the comment is above another line
+        "}\n"
+    )
+    assert _lines(code) == [15, 16, 19]

@@ -9,7 +9,8 @@ Not counted either: `.unwrap()`/`.expect(..)` straight on `.lock()`, `.read()` o
 (a std lock is only poisoned by an earlier panic), on `write!`/`writeln!`/`write_str` into
 a `String` (which cannot fail; see ``_string_writes``), on a channel send or receive in a
 file that creates the channel (fails only when the peer task is gone; see ``_channels``),
-calls with a comment saying they cannot fail, and calls under an
+calls with a comment saying they cannot fail, `.expect(..)` whose message says failing
+would be a bug ("should never", "unreachable", "invariant"), and calls under an
 `#[allow]`/`#[expect]` of `clippy::unwrap_used`, `clippy::expect_used` or `clippy::panic`.
 Candidates are found with one tree-sitter query, and files with fewer than `MIN_COUNT`
 candidate calls in their bytes are not parsed for this rule. One finding per file
@@ -86,6 +87,20 @@ def _is_message(argument: Node) -> bool:
     return False
 
 
+#: An `.expect(..)` message that states the failure is a bug or cannot happen documents an
+#: invariant, the use the Rust Book and Clippy's `expect_used` docs recommend for `expect`.
+_INVARIANT_MESSAGE = re.compile(
+    r"\bbug\b|should\s+never|can\s?not\s+happen|can['\u2019]t\s+happen|\bunreachable"
+    r"|\binvariant|\binfallible|\balways\b",
+    re.IGNORECASE,
+)
+
+
+def states_invariant(message: str) -> bool:
+    """Whether an `.expect(..)` argument's text says its failure would be a bug."""
+    return _INVARIANT_MESSAGE.search(message) is not None
+
+
 def _method_call(node: Node, channels: Channels) -> str | None:
     """ "unwrap" for `x.unwrap()`, "expect" for `x.expect("message")`, else None; None too
     when `x` takes a std lock (`m.lock().unwrap()`: only a poisoned lock fails), formats
@@ -103,6 +118,8 @@ def _method_call(node: Node, channels: Channels) -> str | None:
         (name == "unwrap" and not args)
         or (name == "expect" and len(args) == 1 and _is_message(args[0]))
     ):
+        return None
+    if name == "expect" and states_invariant(node_text(args[0])):
         return None
     receiver = function.child_by_field_name("value")
     if receiver is not None and (
@@ -148,6 +165,7 @@ def _token_tree_calls(tree: Node) -> Iterator[tuple[str, int]]:
                 name == "expect"
                 and len(inner) == 1
                 and inner[0].type in ("string_literal", "raw_string_literal")
+                and not states_invariant(node_text(inner[0]))
             ):
                 yield name, child.start_point[0] + 1
         elif name == "panic" and after.type == "!" and (i == 0 or children[i - 1].type != "."):
@@ -259,7 +277,9 @@ def count_panics(root: Node) -> Count:
 _ACKNOWLEDGES = re.compile(
     r"(?:unwrap|expect)(?:ing)?\s+(?:is|here\s+is)\s+safe|safe\s+to\s+(?:unwrap|expect)"
     r"|can\s?not\s+(?:fail|panic)|can['\u2019]t\s+(?:fail|panic)|never\s+(?:fails?|panics?)"
-    r"|infallible|checked\s+above|\bSAFETY\s*:|\binvariant",
+    r"|infallible|checked\s+above|\bSAFETY\s*:|\binvariant"
+    r"|we\s+unwrap\s+here|unwrap\s+here\s+as|need\s+to\s+panic|panic\s+here"
+    r"|should\s+never\s+(?:fail|happen)|can\s?not\s+be\s+none|is\s+always\s+some",
     re.IGNORECASE,
 )
 
@@ -333,7 +353,11 @@ class UnwrapDensity(Rule):
             "the code already acknowledges: a comment at the end of the line or on the "
             'comment lines right above it that says so ("unwrap is safe", "cannot fail", '
             '"can\'t fail", "never fails", "infallible", "checked above", a `SAFETY:` '
-            'note, an "invariant"), or under `#[allow(..)]` or '
+            'note, an "invariant", "we unwrap here", "unwrap here as", "need to panic", '
+            '"panic here", "should never fail", "should never happen", "cannot be None", '
+            '"is always Some"); `.expect(..)` whose message states that failing would be a '
+            'bug ("this is a bug", "should never", "cannot happen", "can\'t happen", '
+            '"unreachable", "invariant", "infallible", "always"); or calls under `#[allow(..)]` or '
             "`#[expect(..)]` of `clippy::unwrap_used` (for `unwrap`), `clippy::expect_used` "
             "(for `expect`) or `clippy::panic` (for `panic!`) on an enclosing item or "
             "statement, or `#![allow(..)]` in the enclosing module or file. Installed or "
@@ -375,7 +399,9 @@ class UnwrapDensity(Rule):
             "the actor pattern the task on the other side of an mpsc or oneshot channel lives "
             "as long as the handle, so `tx.send(msg).unwrap()` or the unwrapped reply fails "
             "only when that task panicked, and unwrapping propagates its panic. Benchmark "
-            "crates are developer tools like `benches/`. Acknowledge deliberate calls with "
+            "crates are developer tools like `benches/`. An `expect` whose message says "
+            "its failure is a bug documents an invariant, the use the Rust Book recommends, "
+            "and is not counted. Acknowledge deliberate calls with such a message, with "
             "a comment saying why they cannot fail, with "
             '`#[expect(clippy::unwrap_used, reason = "...")]` on the item, raise the bar '
             "per path with `per-file-ignores`, or suppress the file."
