@@ -336,3 +336,39 @@ def test_wider_acknowledging_comment_phrasings() -> None:
         "}\n"
     )
     assert _lines(code) == [15, 16, 19]
+
+
+def test_options_set_to_some_just_before_are_not_counted() -> None:
+    code = (
+        "fn f(start: u32, q: u32, v: Vec<u32>) {\n"
+        "    let mut first = None;\n"
+        "    let mut queued = None;\n"
+        "    let mut cache = None;\n"
+        "    first = first.or(Some(start));\n"
+        "    queued = Some(q);\n"
+        "    cache.get_or_insert_with(Vec::new);\n"
+        '    println!("{}", q);\n'
+        "    if q > 0 {\n"
+        "        send(first.unwrap(), queued.unwrap(), cache.unwrap());\n"
+        '        yield_it!(Event { start: first.unwrap(), q: queued.expect("set") });\n'
+        "    }\n"
+        "}\n"
+        "fn g(a: Option<u32>, b: Option<u32>, c: Option<u32>, d: Option<u32>, ok: bool) {\n"
+        "    let mut a = a;\n"
+        "    if ok {\n"
+        "        a = Some(1);\n"
+        "    }\n"
+        "    a.unwrap();\n"  # 19: set only in a branch that ended
+        "    let mut b = Some(2);\n"
+        "    b.take();\n"
+        "    b.unwrap();\n"  # 22: emptied in between
+        "    let mut c = Some(3);\n"
+        "    loop {\n"
+        "        c.unwrap();\n"  # 25: in a loop that runs again after a later write
+        "        c = None;\n"
+        "    }\n"
+        '    let s = "d = Some(4);";\n'
+        "    d.unwrap();\n"  # 29: the assignment is in a string
+        "}\n"
+    )
+    assert _lines(code) == [19, 22, 25, 29]

@@ -10,7 +10,8 @@ Not counted either: `.unwrap()`/`.expect(..)` straight on `.lock()`, `.read()` o
 a `String` (which cannot fail; see ``_string_writes``), on a channel send or receive in a
 file that creates the channel (fails only when the peer task is gone; see ``_channels``),
 calls with a comment saying they cannot fail, `.expect(..)` whose message says failing
-would be a bug ("should never", "unreachable", "invariant"), and calls under an
+would be a bug ("should never", "unreachable", "invariant"), calls on a local set to
+`Some` just before (see ``_set_before``), and calls under an
 `#[allow]`/`#[expect]` of `clippy::unwrap_used`, `clippy::expect_used` or `clippy::panic`.
 Candidates are found with one tree-sitter query, and files with fewer than `MIN_COUNT`
 candidate calls in their bytes are not parsed for this rule. One finding per file
@@ -32,6 +33,7 @@ from optimus.parse.treesitter import captures
 from optimus.registry import rule
 from optimus.rules.base import Hit, Reference, Rule
 from optimus.rules.rust._channels import Channels
+from optimus.rules.rust._set_before import SomeSettings, blank_literals
 from optimus.rules.rust._string_writes import writes_to_string
 from optimus.rules.rust._syntax import (
     LOCK_METHODS,
@@ -146,9 +148,19 @@ def _after_lock(children: list[Node], dot: int) -> bool:
     )
 
 
-def _token_tree_calls(tree: Node) -> Iterator[tuple[str, int]]:
-    """(kind, line) of `.unwrap()`, `.expect("..")` and `panic!(..)` in a macro's token
-    tree, leaving out `.lock().unwrap()` and the like."""
+def _local_receiver(children: list[Node], dot: int) -> Node | None:
+    """The identifier before `children[dot]` (a `.`) when it is a plain local (`x.unwrap()`,
+    not `self.x.unwrap()` nor `a::x.unwrap()`)."""
+    if dot < 1 or children[dot - 1].type != "identifier":
+        return None
+    if dot >= 2 and children[dot - 2].type in (".", "::"):
+        return None
+    return children[dot - 1]
+
+
+def _token_tree_calls(tree: Node) -> Iterator[tuple[str, int, Node | None]]:
+    """(kind, line, local receiver) of `.unwrap()`, `.expect("..")` and `panic!(..)` in a
+    macro's token tree, leaving out `.lock().unwrap()` and the like."""
     children = tree.children
     for i, child in enumerate(children):
         if child.type != "identifier" or i + 1 >= len(children):
@@ -167,9 +179,9 @@ def _token_tree_calls(tree: Node) -> Iterator[tuple[str, int]]:
                 and inner[0].type in ("string_literal", "raw_string_literal")
                 and not states_invariant(node_text(inner[0]))
             ):
-                yield name, child.start_point[0] + 1
+                yield name, child.start_point[0] + 1, _local_receiver(children, i - 1)
         elif name == "panic" and after.type == "!" and (i == 0 or children[i - 1].type != "."):
-            yield name, child.start_point[0] + 1
+            yield name, child.start_point[0] + 1, None
 
 
 #: The nodes that can hold a counted call, and the attributes that mark test code, found by
@@ -248,12 +260,26 @@ def count_panics(root: Node) -> Count:
     scopes = _Scopes()
     data = root.text or b""
     channels = Channels(data)
+    settings: list[SomeSettings] = []
+
+    def set_before(receiver: Node | None) -> bool:
+        """Whether a local receiver was just set to `Some` (the file is read for it once)."""
+        if receiver is None:
+            return False
+        if not settings:
+            settings.append(SomeSettings(blank_literals(data)))
+        return settings[0].set_before(receiver.start_byte, node_text(receiver))
+
     for node in found.get("call", []):
         kind = _method_call(node, channels)
         if kind is None:
             continue
         test, allowed = scopes.at(node)
-        if not test and _LINTS[kind] not in allowed:
+        function = node.child_by_field_name("function")
+        receiver = function.child_by_field_name("value") if function else None
+        if receiver is not None and receiver.type != "identifier":
+            receiver = None
+        if not test and _LINTS[kind] not in allowed and not set_before(receiver):
             field_node = node.child_by_field_name("function")
             name = field_node.child_by_field_name("field") if field_node else None
             count.lines.append((name or node).start_point[0] + 1)
@@ -265,7 +291,11 @@ def count_panics(root: Node) -> Count:
     for tree in trees:
         test, allowed = scopes.at(tree)
         if not test:
-            count.lines += (n for k, n in _token_tree_calls(tree) if _LINTS[k] not in allowed)
+            count.lines += (
+                n
+                for k, n, receiver in _token_tree_calls(tree)
+                if _LINTS[k] not in allowed and not set_before(receiver)
+            )
     if count.lines:
         text = data.decode("utf-8", "replace").splitlines()
         count.lines = [n for n in count.lines if not _acknowledged(text, n)]
@@ -357,7 +387,10 @@ class UnwrapDensity(Rule):
             '"panic here", "should never fail", "should never happen", "cannot be None", '
             '"is always Some"); `.expect(..)` whose message states that failing would be a '
             'bug ("this is a bug", "should never", "cannot happen", "can\'t happen", '
-            '"unreachable", "invariant", "infallible", "always"); or calls under `#[allow(..)]` or '
+            '"unreachable", "invariant", "infallible", "always"); `.unwrap()`/`.expect(..)` '
+            "on a local set to `Some` just before (`x = x.or(Some(..))`, `x = Some(..)`, "
+            "`x.get_or_insert(..)` earlier in the same or an enclosing block, with no loop "
+            "and no other write to `x` in between); or calls under `#[allow(..)]` or "
             "`#[expect(..)]` of `clippy::unwrap_used` (for `unwrap`), `clippy::expect_used` "
             "(for `expect`) or `clippy::panic` (for `panic!`) on an enclosing item or "
             "statement, or `#![allow(..)]` in the enclosing module or file. Installed or "
@@ -401,7 +434,9 @@ class UnwrapDensity(Rule):
             "only when that task panicked, and unwrapping propagates its panic. Benchmark "
             "crates are developer tools like `benches/`. An `expect` whose message says "
             "its failure is a bug documents an invariant, the use the Rust Book recommends, "
-            "and is not counted. Acknowledge deliberate calls with such a message, with "
+            "and is not counted, nor is an `Option` unwrapped right after it was set to "
+            "`Some` (only the simple straight-line case is recognised). Acknowledge "
+            "deliberate calls with such a message, with "
             "a comment saying why they cannot fail, with "
             '`#[expect(clippy::unwrap_used, reason = "...")]` on the item, raise the bar '
             "per path with `per-file-ignores`, or suppress the file."
