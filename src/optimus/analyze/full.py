@@ -67,6 +67,25 @@ def analyze(
     return findings, diagnostics
 
 
+def _keep_in_folders(
+    per_file: list[tuple[str, RawHit]], enabled: list[Rule], folders: dict[str, set[str]]
+) -> list[tuple[str, RawHit]]:
+    """The hits that stand once each file's folder is known: file results are cached per
+    file, so a rule that judges a file by its siblings does so here, on every scan."""
+    judges = {r.name: r for r in enabled if type(r).keep_in_folder is not Rule.keep_in_folder}
+    if not judges:
+        return per_file
+    kept = []
+    for path, raw in per_file:
+        rule = judges.get(raw.rule)
+        if rule is not None:
+            folder, _, name = path.rpartition("/")
+            if not rule.keep_in_folder(name, frozenset(folders.get(folder, set()) - {name})):
+                continue
+        kept.append((path, raw))
+    return kept
+
+
 def _project_rel(project: Project, path: str) -> str:
     return path if project.path == "." else path[len(project.path) + 1 :]
 
@@ -242,6 +261,7 @@ def _finish_project(
         diagnostics += [Diagnostic(entry.path, m) for m in outcome.diagnostics]
         per_file += [(entry.path, h) for h in outcome.hits]
     per_file += [(h.hit.path or project.path, h) for h in raw]
+    per_file = _keep_in_folders(per_file, enabled, folders)
     if any(r.skip_third_party for r in enabled) and installed_copy(ctx) is not None:
         skipped = {r.name for r in enabled if r.skip_third_party}
         per_file = [(path, h) for path, h in per_file if h.rule not in skipped]

@@ -112,6 +112,12 @@ class Rule:
         """Yield hits (with ``path`` set) for one project. Project rules override this."""
         return iter(())
 
+    def keep_in_folder(self, name: str, siblings: frozenset[str]) -> bool:
+        """Whether a file rule's hit on the file ``name`` stands, given the names of the other
+        files in its folder (known only once the whole project is listed, after the per-file
+        cache). File rules whose findings depend on a folder's layout override this."""
+        return True
+
     def wants(self, data: bytes) -> bool:
         """Whether the prefilter lets this rule look at a file with these bytes."""
         if self.prefilter and not any(p in data for p in self.prefilter):

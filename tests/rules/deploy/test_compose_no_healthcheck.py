@@ -20,6 +20,7 @@ def test_every_fixture_project_is_listed() -> None:
         "balanced",
         "built_elsewhere",
         "debug_setup",
+        "dev_services",
         "docstash",
         "labelled",
         "laptop",
@@ -171,3 +172,15 @@ def test_services_behind_an_nginx_upstream_of_several_servers_are_not_reported()
     # web1/web2: one upstream of two (mounted config); search: two servers in the copied
     # config; api and cache are the only server of theirs.
     assert reported == ["api", "cache"]
+
+
+def test_development_targets_and_live_source_folders_are_not_deployments() -> None:
+    # target: development and ./frontend/src mounted from build ./frontend mark development
+    # services; a production target, ./data beside a build of `.` and a single mounted
+    # config file do not, and their dependencies are still reported.
+    result = assert_rule_matches(str(FIXTURES / "dev_services"), RULE)
+    assert sorted(f.path.split("/")[0] for f in result.findings) == [
+        "config_file",
+        "data_mount",
+        "prod_target",
+    ]

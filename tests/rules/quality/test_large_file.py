@@ -9,6 +9,7 @@ from optimus.rules.quality.large_file import (
     LargeFile,
     declaration_share,
     is_vendored,
+    layout_family,
 )
 
 
@@ -129,3 +130,71 @@ def test_rust_test_modules_in_their_own_file_are_not_reported() -> None:
     assert _check(code, "crates/db_views/post/src/test.rs", "rust") == []
     assert _check(code, "src/parser_tests.rs", "rust") == []
     assert _check(code, "src/contest.rs", "rust")  # not a test module by its name
+
+
+def _rust_with_tests(logic: int, tests: int, attribute: str = "#[cfg(test)]") -> str:
+    cases = "".join(f"        assert_eq!(compute({i}), {i});\n" for i in range(tests))
+    return (
+        _rust_logic(logic)
+        + f"\n{attribute}\nmod tests {{\n    use super::*;\n\n    #[test]\n    fn all() {{\n"
+        + cases
+        + "    }\n}\n"
+    )
+
+
+def test_inline_rust_test_module_does_not_count() -> None:
+    # 700 lines of logic and 900 of tests: over the limit only with the tests counted.
+    assert _check(_rust_with_tests(700, 900), "src/engine.rs", "rust") == []
+    assert _check(_rust_with_tests(700, 900, "#[cfg(all(test, unix))]"), "src/e.rs", "rust") == []
+    # The logic alone over the limit is still reported, with the test lines left out.
+    (hit,) = _check(_rust_with_tests(1100, 900), "src/engine.rs", "rust")
+    assert hit.count == 1103
+    # A module under another cfg, without test functions, is not test code.
+    code = _rust_with_tests(700, 900, '#[cfg(feature = "x")]').replace("#[test]", "#[inline]")
+    (hit,) = _check(code, "src/e.rs", "rust")
+    assert hit.count > 1000
+
+
+def test_one_file_per_model_layout_is_kept_out() -> None:
+    rule = LargeFile()
+    models = frozenset(f"modeling_{m}.py" for m in ("bert", "gpt2", "t5", "llama", "opt"))
+    assert layout_family("modeling_gemma3.py", models) == "modeling_*"
+    assert not rule.keep_in_folder("modeling_gemma3.py", models)
+    flash = frozenset(f"flash_{m}_modeling.py" for m in ("llama", "mistral", "phi", "qwen2"))
+    flash |= {"idefics_modeling.py", "__init__.py", "bloom_modeling.rs"}
+    assert layout_family("flash_gemma_modeling.py", flash) == "*_modeling"
+    protos = frozenset(f"{m}_pb2.py" for m in ("a", "b", "c", "d", "e"))
+    assert layout_family("generate_pb2.py", protos) == "*_pb2"
+
+
+def test_folders_without_a_family_are_still_reported() -> None:
+    rule = LargeFile()
+    # Four siblings are not a convention; other extensions do not count.
+    four = frozenset(f"modeling_{m}.py" for m in ("bert", "gpt2", "t5", "llama"))
+    assert rule.keep_in_folder("modeling_opt.py", four)
+    assert rule.keep_in_folder("modeling_opt.py", four | {"modeling_x.rs", "modeling_y.pyi"})
+    # Generic role tokens are no family: test_*.py, *_utils.py, *_test.py.
+    tests = frozenset(f"test_{m}.py" for m in ("a", "b", "c", "d", "e", "f"))
+    assert rule.keep_in_folder("test_big.py", tests)
+    utils = frozenset(f"{m}_utils.py" for m in ("a", "b", "c", "d", "e", "f"))
+    assert rule.keep_in_folder("big_utils.py", utils)
+    # A one-token name has no pattern, however many files the folder holds.
+    many = frozenset(f"{m}.py" for m in "abcdefgh") | {"__init__.py"}
+    assert rule.keep_in_folder("handlers.py", many)
+    assert rule.keep_in_folder("__init__.py", many)
+
+
+def test_scan_skips_a_model_in_a_one_file_per_model_folder(tmp_path) -> None:
+    body = "".join(f"    total += {i}\n" for i in range(1100))
+    code = f"def f(total):\n{body}    return total\n"
+    models = tmp_path / "models"
+    models.mkdir()
+    (models / "modeling_big.py").write_text(code)
+    for name in ("bert", "gpt2", "t5", "llama", "opt"):
+        (models / f"modeling_{name}.py").write_text("x = 1\n")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "handlers.py").write_text(code)
+    for name in ("bert", "gpt2", "t5", "llama"):
+        (tmp_path / "app" / f"handlers_{name}.py").write_text("x = 1\n")
+    paths = [f.path for f in scan_fixture(str(tmp_path), select=["large-file"]).findings]
+    assert paths == ["app/handlers.py"]

@@ -289,3 +289,86 @@ def test_benchmark_crates_are_skipped() -> None:
         assert _check(three, path=path) == [], path
     for path in ("crates/server/src/bench/mod.rs", "benchmark.rs", "src/benchmark/mod.rs"):
         assert len(_check(three, path=path)) == 1, path
+
+
+def test_expect_messages_that_state_an_invariant() -> None:
+    code = (
+        "fn f() {\n"
+        '    a.expect("this is a bug");\n'
+        '    b.expect("BUG: the queue is never empty here");\n'
+        '    c.expect("should never be None");\n'
+        '    d.expect("cannot happen");\n'
+        "    e.expect(\"can't happen: set in new()\");\n"
+        '    f.expect("unreachable: checked by the parser");\n'
+        '    g.expect("invariant: len > 0");\n'
+        '    h.expect("infallible conversion");\n'
+        '    i.expect("the batch always has a request");\n'
+        '    println!("{}", j.expect("a bug if missing"));\n'
+        '    k.expect("failed to open the config");\n'  # a real failure: counted
+        '    l.expect("debug build only");\n'  # "debug" is no "bug"
+        '    println!("{}", m.expect("no such file"));\n'
+        "}\n"
+    )
+    assert _lines(code) == [12, 13, 14]
+
+
+def test_wider_acknowledging_comment_phrasings() -> None:
+    code = (
+        "fn f() {\n"
+        "    // We unwrap here since the batch was checked for emptiness.\n"
+        "    a.unwrap();\n"
+        "    b.unwrap(); // unwrap here as the id comes from our own map\n"
+        "    // We need to panic: the shard is gone.\n"
+        "    c.unwrap();\n"
+        "    // Panic here, the state is corrupt.\n"
+        "    d.unwrap();\n"
+        "    e.unwrap(); // should never fail\n"
+        "    // should never happen\n"
+        "    f.unwrap();\n"
+        "    g.unwrap(); // Cannot be None after the first token\n"
+        "    h.unwrap(); // is always Some when streaming\n"
+        "    // Unwrap the response.\n"
+        "    i.unwrap();\n"  # a comment that does not acknowledge
+        "    let need_to_panic = j.unwrap();\n"  # code, not a comment
+        "    // should never happen\n"
+        "    let x = 1;\n"
+        "    k.unwrap();\n"  # the comment is above another line
+        "}\n"
+    )
+    assert _lines(code) == [15, 16, 19]
+
+
+def test_options_set_to_some_just_before_are_not_counted() -> None:
+    code = (
+        "fn f(start: u32, q: u32, v: Vec<u32>) {\n"
+        "    let mut first = None;\n"
+        "    let mut queued = None;\n"
+        "    let mut cache = None;\n"
+        "    first = first.or(Some(start));\n"
+        "    queued = Some(q);\n"
+        "    cache.get_or_insert_with(Vec::new);\n"
+        '    println!("{}", q);\n'
+        "    if q > 0 {\n"
+        "        send(first.unwrap(), queued.unwrap(), cache.unwrap());\n"
+        '        yield_it!(Event { start: first.unwrap(), q: queued.expect("set") });\n'
+        "    }\n"
+        "}\n"
+        "fn g(a: Option<u32>, b: Option<u32>, c: Option<u32>, d: Option<u32>, ok: bool) {\n"
+        "    let mut a = a;\n"
+        "    if ok {\n"
+        "        a = Some(1);\n"
+        "    }\n"
+        "    a.unwrap();\n"  # 19: set only in a branch that ended
+        "    let mut b = Some(2);\n"
+        "    b.take();\n"
+        "    b.unwrap();\n"  # 22: emptied in between
+        "    let mut c = Some(3);\n"
+        "    loop {\n"
+        "        c.unwrap();\n"  # 25: in a loop that runs again after a later write
+        "        c = None;\n"
+        "    }\n"
+        '    let s = "d = Some(4);";\n'
+        "    d.unwrap();\n"  # 29: the assignment is in a string
+        "}\n"
+    )
+    assert _lines(code) == [19, 22, 25, 29]

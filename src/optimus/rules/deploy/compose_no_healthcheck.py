@@ -75,7 +75,7 @@ def is_deployed_compose(src: SourceFile) -> bool:
     if _DEBUG_SETTING.search(src.data):
         return False
     words = set(re.split(r"[.\-_]", match.group(1).strip(".")))
-    return not words & _NOT_DEPLOYED and not mounts_own_source(src)
+    return not words & _NOT_DEPLOYED and not has_development_service(src)
 
 
 #: The files `docker compose` reads by itself from a folder, and the override it layers on
@@ -102,9 +102,51 @@ def _folder(path: str) -> str:
     return "." if path in ("", ".") else path
 
 
-def mounts_own_source(src: SourceFile) -> bool:
-    """Whether a service bind-mounts its own build context over the image (`build: ./app`
-    with `volumes: ["./app:/usr/src/app"]`): live code for development, not a deployment."""
+#: `build.target` stages that name a development build (`target: development` runs the dev
+#: server of a multi-stage Dockerfile whose production stage is another).
+_DEV_TARGETS = frozenset({"dev", "develop", "devel", "development"})
+
+
+def _is_source_folder(path: str) -> bool:
+    """A relative path to a folder, not a file (`./app/src`, not `./nginx.conf`)."""
+    last = _folder(path).rsplit("/", 1)[-1]
+    return path.startswith(".") and ("." not in last.lstrip(".") or last in (".", ".."))
+
+
+def _develops(service: dict[str, Any]) -> bool:
+    """Whether a service is a development one: it builds a development `target`, or
+    bind-mounts its own build context, or a source folder inside it, over the image (`build:
+    ./app` with `./app:/usr/src/app`, `build: ./frontend` with `./frontend/src:/code/src`):
+    live code for development, not a deployment. Inside a context of `.` (the whole folder)
+    only the folder itself counts: `./data` or `./nginx` there are data and configuration."""
+    build = service.get("build")
+    if isinstance(build, dict) and str(build.get("target", "")).lower() in _DEV_TARGETS:
+        return True
+    context = build.get("context", ".") if isinstance(build, dict) else build
+    volumes = service.get("volumes")
+    if not isinstance(context, str) or not isinstance(volumes, list):
+        return False
+    context = _folder(context)
+    for volume in volumes:
+        source = volume.split(":", 1)[0] if isinstance(volume, str) else None
+        if isinstance(volume, dict) and volume.get("type") == "bind":
+            source = volume.get("source")
+        if not isinstance(source, str) or not source.startswith("."):
+            continue
+        folder = _folder(source)
+        if folder == context or (
+            context not in (".", "..")
+            and not context.startswith("$")
+            and folder.startswith(context + "/")
+            and _is_source_folder(source)
+        ):
+            return True
+    return False
+
+
+def has_development_service(src: SourceFile) -> bool:
+    """Whether a compose file runs a development service (see ``_develops``): the file is a
+    development setup, not how the app is deployed."""
     try:
         docs = src.yaml
     except ParseError:
@@ -112,23 +154,8 @@ def mounts_own_source(src: SourceFile) -> bool:
     for doc in docs:
         services = doc.get("services") if isinstance(doc, dict) else None
         for service in services.values() if isinstance(services, dict) else []:
-            if not isinstance(service, dict):
-                continue
-            build = service.get("build")
-            context = build.get("context", ".") if isinstance(build, dict) else build
-            volumes = service.get("volumes")
-            if not isinstance(context, str) or not isinstance(volumes, list):
-                continue
-            for volume in volumes:
-                source = volume.split(":", 1)[0] if isinstance(volume, str) else None
-                if isinstance(volume, dict) and volume.get("type") == "bind":
-                    source = volume.get("source")
-                if (
-                    isinstance(source, str)
-                    and source.startswith(".")
-                    and _folder(source) == _folder(context)
-                ):
-                    return True
+            if isinstance(service, dict) and _develops(service):
+                return True
     return False
 
 
@@ -493,14 +520,16 @@ class ComposeNoHealthcheck(Rule):
             "`docker-compose.prod.yml`...; not override, dev, test or CI variants, nor "
             "files under `.devcontainer/`, `ci/` or `.github/`, nor files that switch on "
             "debug logging or a development mode such as `RUST_LOG=...debug`, `DEBUG=1` or "
-            "`NODE_ENV=development`, nor files where a service bind-mounts its own build "
-            "context over the image, `build: ./app` with `./app:/usr/src/app`, for live "
-            "code): (1) a service that another service lists in `depends_on` "
-            "and that has no `healthcheck` (medium when a dependent waits with `condition: "
-            "service_healthy`, low otherwise); a service built from a local Dockerfile "
-            "whose stage defines `HEALTHCHECK` has one; (2) a service that publishes "
-            "`ports` or that others depend on, with neither `restart:` nor "
-            "`deploy.restart_policy`, where the setup is deployed: the file is named for "
+            "`NODE_ENV=development`, nor files with a development service: one that builds a "
+            "`target: development` (or `dev`, `develop`, `devel`) stage, or bind-mounts its own "
+            "build context, or a source folder inside it, over the image for live code (`build: "
+            "./app` with `./app:/usr/src/app`, `build: ./frontend` with "
+            "`./frontend/src:/code/src`)): (1) a service that another service lists in "
+            "`depends_on` and that has no `healthcheck` (medium when a dependent waits with "
+            "`condition: service_healthy`, low otherwise); a service built from a local Dockerfile "
+            "whose stage defines `HEALTHCHECK` has one; (2) a service that publishes `ports` or "
+            "that others depend on, with neither `restart:` nor `deploy.restart_policy`, where the "
+            "setup is deployed: the file is named for "
             "production (`docker-compose.prod.yml`) or another service already sets a "
             "policy or a Swarm `deploy:` section (`deploy.resources` alone does not count: "
             "plain `docker compose up` reads it too). A service others wait for with `condition: "
@@ -580,13 +609,15 @@ class ComposeNoHealthcheck(Rule):
         ),
         "When not to": (
             "Compose files used only for local development or tests (name those "
-            "`compose.dev.yaml`, `docker-compose.override.yml`, `docker-compose.test.yml` "
-            "and the rule skips them). An image from a registry may define its own "
-            "`HEALTHCHECK`, which the rule cannot see: suppress the finding then. Likewise "
-            "when every dependent's image waits for the service in a start script the rule "
-            "cannot see (an image built elsewhere, a wait compiled into the application): "
-            "the images the project builds itself, by `build:` or under its own name, are "
-            "read, and their waits count. Other services that the dependents call only on "
+            "`compose.dev.yaml`, `docker-compose.override.yml`, `docker-compose.test.yml` and the "
+            "rule skips them; a file whose service builds a development target or mounts its own "
+            "source for live reload is skipped too, as are the Dockerfiles it builds by the "
+            "`docker-no-healthcheck` rule). An image from a registry may define its own "
+            "`HEALTHCHECK`, which the rule cannot see: suppress the finding then. Likewise when "
+            "every dependent's image waits for the service in a start script the rule cannot see "
+            "(an image built elsewhere, a wait compiled into the application): the images the "
+            "project builds itself, by `build:` or under its own name, are read, and their waits "
+            "count. Other services that the dependents call only on "
             "demand, never at start, need no start ordering either; the rule recognises only "
             "Gotenberg and Tika behind an endpoint setting (a service that stores state, such "
             "as object storage, is reported even behind one). A load balancer over several "

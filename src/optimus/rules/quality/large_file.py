@@ -20,8 +20,10 @@ from tree_sitter import Node
 
 from optimus.model import Category, Confidence, Severity
 from optimus.parse.source import SourceFile
+from optimus.parse.treesitter import captures
 from optimus.registry import rule
 from optimus.rules.base import Hit, Reference, Rule
+from optimus.rules.rust._syntax import test_rows
 
 LIMIT = 1000
 _COMMENT_PREFIXES = {"python": ("#",), "rust": ("//",), "javascript": ("//",)}
@@ -87,6 +89,49 @@ def is_bundled_library(head: bytes) -> bool:
     )
 
 
+#: A folder keeps one file per model, plugin or message by convention when at least this many
+#: other files share this file's name pattern...
+LAYOUT_SIBLINGS = 5
+#: ...a first or last name token that is none of these (they name a file's role, not a family).
+_GENERIC_TOKENS = frozenset(
+    {
+        "test", "tests", "spec", "conftest", "util", "utils", "helper", "helpers", "common",
+        "base", "core", "main", "init", "mod", "lib", "index", "types", "config", "setup",
+    }
+)  # fmt: skip
+_TOKEN_SPLIT = re.compile(r"[_\-.]+")
+
+
+def _name_tokens(name: str) -> tuple[str, list[str]]:
+    """(extension, lower-case tokens of the stem split on `_`, `-` and `.`)."""
+    stem, dot, extension = name.rpartition(".")
+    if not dot:
+        stem, extension = name, ""
+    return extension.lower(), [t for t in _TOKEN_SPLIT.split(stem.lower()) if t]
+
+
+def layout_family(name: str, siblings: frozenset[str]) -> str | None:
+    """The name pattern (`modeling_*`, `*_pb2`) that this file shares with at least
+    ``LAYOUT_SIBLINGS`` files of its folder, with the same extension, or None: a folder of one
+    file per model (`modeling_llama.py`, `flash_llama_modeling.py`) or per generated message."""
+    extension, tokens = _name_tokens(name)
+    if len(tokens) < 2:
+        return None
+    first, last = tokens[0], tokens[-1]
+    firsts = lasts = 0
+    for sibling in siblings:
+        other_extension, other = _name_tokens(sibling)
+        if other_extension != extension or len(other) < 2:
+            continue
+        firsts += other[0] == first
+        lasts += other[-1] == last
+    if firsts >= LAYOUT_SIBLINGS and first not in _GENERIC_TOKENS and not first.isdigit():
+        return f"{first}_*"
+    if lasts >= LAYOUT_SIBLINGS and last not in _GENERIC_TOKENS and not last.isdigit():
+        return f"*_{last}"
+    return None
+
+
 def _rows(node: Node) -> range:
     return range(node.start_point[0] + 1, node.end_point[0] + 2)
 
@@ -116,6 +161,21 @@ def _rust_logic_rows(root: Node) -> set[int]:
                     in_fn = False
         stack.extend(node.children)
     return rows
+
+
+_ATTRIBUTES_QUERY = "(attribute_item) @outer (inner_attribute_item) @inner"
+#: Bytes that any Rust test attribute contains (`#[cfg(test)]`, `#[test]`, `#[tokio::test]`).
+_RUST_TEST_MARK = re.compile(rb"#!?\[[^\]]*\btest\b")
+
+
+def rust_test_code_lines(src: SourceFile) -> int:
+    """Code lines of a Rust file's inline test code: `#[cfg(test)] mod tests { .. }`, `#[test]`
+    functions, or the whole file under `#![cfg(test)]` (found as unwrap-density finds them)."""
+    if src.kind != "rust" or not _RUST_TEST_MARK.search(src.data):
+        return 0
+    found = captures("rust", _ATTRIBUTES_QUERY, src.tree.root_node)
+    rows = test_rows(found.get("outer", []), found.get("inner", []))
+    return sum(1 for row in _code_rows(src) if row in rows) if rows else 0
 
 
 def declaration_share(src: SourceFile) -> float:
@@ -172,11 +232,16 @@ class LargeFile(Rule):
         "When not to": (
             "Generated code, vendored code and data tables; the common shapes are skipped "
             "(see above), others can be excluded with `exclude` or `per-file-ignores`. A "
-            "folder that keeps one file per model or plugin by convention (the transformers "
-            "single-model-file layout, `flash_*_modeling.py`) is not skipped: the file "
-            "reported is usually the one that outgrew its siblings, and it can become a "
-            "package of its own (`gemma3/`) without breaking the layout. Where the convention "
-            "demands one file, ignore the folder with `per-file-ignores`."
+            "folder that keeps one file per model, plugin or message by convention is "
+            f"skipped too: a file is not reported when at least {LAYOUT_SIBLINGS} other files "
+            "of its folder, with the same extension, share its name pattern, the same first or "
+            "last `_`/`-`-separated token of the name (the transformers layout `modeling_*.py`, "
+            "text-generation-inference's `flash_*_modeling.py`, protobuf's `*_pb2.py`); tokens "
+            "that name a file's role rather than a family (`test`, `utils`, `helpers`, `common`, "
+            "`base`, `config`...) do not count. Such a file follows its folder's convention (one "
+            "model or message per file), so splitting it is not the obvious fix, even where it "
+            "outgrew its siblings. Inline Rust test code (`#[cfg(test)] mod tests { .. }`, "
+            "`#[test]` functions) is not counted toward the limit, like test files."
         ),
     }
     references = (
@@ -185,6 +250,10 @@ class LargeFile(Rule):
             "https://pylint.readthedocs.io/en/stable/user_guide/messages/convention/too-many-lines.html",
         ),
     )
+
+    def keep_in_folder(self, name: str, siblings: frozenset[str]) -> bool:
+        # A file of a one-file-per-model layout is split the way its folder is meant to be.
+        return layout_family(name, siblings) is None
 
     def check(self, src: SourceFile) -> Iterator[Hit]:
         # Each code line takes at least two bytes: smaller files cannot reach the limit.
@@ -200,6 +269,9 @@ class LargeFile(Rule):
         if src.is_test or _RUST_TEST_FILE.search(src.path) or is_bundled_library(src.data[:4096]):
             return
         count = lines_of_code(src)
+        if count > LIMIT:
+            # Inline test modules are test code, skipped like test files; parsed only here.
+            count -= rust_test_code_lines(src)
         if count > LIMIT and declaration_share(src) <= DECLARATION_SHARE:
             yield Hit(
                 f"{count} lines of code (limit {LIMIT}): split this file by responsibility",

@@ -9,7 +9,9 @@ Not counted either: `.unwrap()`/`.expect(..)` straight on `.lock()`, `.read()` o
 (a std lock is only poisoned by an earlier panic), on `write!`/`writeln!`/`write_str` into
 a `String` (which cannot fail; see ``_string_writes``), on a channel send or receive in a
 file that creates the channel (fails only when the peer task is gone; see ``_channels``),
-calls with a comment saying they cannot fail, and calls under an
+calls with a comment saying they cannot fail, `.expect(..)` whose message says failing
+would be a bug ("should never", "unreachable", "invariant"), calls on a local set to
+`Some` just before (see ``_set_before``), and calls under an
 `#[allow]`/`#[expect]` of `clippy::unwrap_used`, `clippy::expect_used` or `clippy::panic`.
 Candidates are found with one tree-sitter query, and files with fewer than `MIN_COUNT`
 candidate calls in their bytes are not parsed for this rule. One finding per file
@@ -31,6 +33,7 @@ from optimus.parse.treesitter import captures
 from optimus.registry import rule
 from optimus.rules.base import Hit, Reference, Rule
 from optimus.rules.rust._channels import Channels
+from optimus.rules.rust._set_before import SomeSettings, blank_literals
 from optimus.rules.rust._string_writes import writes_to_string
 from optimus.rules.rust._syntax import (
     LOCK_METHODS,
@@ -38,6 +41,7 @@ from optimus.rules.rust._syntax import (
     is_lock_call,
     is_test_attribute,
     node_text,
+    test_rows,
 )
 
 #: Above this many calls per 1000 lines of code a file's finding is medium severity...
@@ -85,6 +89,20 @@ def _is_message(argument: Node) -> bool:
     return False
 
 
+#: An `.expect(..)` message that states the failure is a bug or cannot happen documents an
+#: invariant, the use the Rust Book and Clippy's `expect_used` docs recommend for `expect`.
+_INVARIANT_MESSAGE = re.compile(
+    r"\bbug\b|should\s+never|can\s?not\s+happen|can['\u2019]t\s+happen|\bunreachable"
+    r"|\binvariant|\binfallible|\balways\b",
+    re.IGNORECASE,
+)
+
+
+def states_invariant(message: str) -> bool:
+    """Whether an `.expect(..)` argument's text says its failure would be a bug."""
+    return _INVARIANT_MESSAGE.search(message) is not None
+
+
 def _method_call(node: Node, channels: Channels) -> str | None:
     """ "unwrap" for `x.unwrap()`, "expect" for `x.expect("message")`, else None; None too
     when `x` takes a std lock (`m.lock().unwrap()`: only a poisoned lock fails), formats
@@ -102,6 +120,8 @@ def _method_call(node: Node, channels: Channels) -> str | None:
         (name == "unwrap" and not args)
         or (name == "expect" and len(args) == 1 and _is_message(args[0]))
     ):
+        return None
+    if name == "expect" and states_invariant(node_text(args[0])):
         return None
     receiver = function.child_by_field_name("value")
     if receiver is not None and (
@@ -128,9 +148,19 @@ def _after_lock(children: list[Node], dot: int) -> bool:
     )
 
 
-def _token_tree_calls(tree: Node) -> Iterator[tuple[str, int]]:
-    """(kind, line) of `.unwrap()`, `.expect("..")` and `panic!(..)` in a macro's token
-    tree, leaving out `.lock().unwrap()` and the like."""
+def _local_receiver(children: list[Node], dot: int) -> Node | None:
+    """The identifier before `children[dot]` (a `.`) when it is a plain local (`x.unwrap()`,
+    not `self.x.unwrap()` nor `a::x.unwrap()`)."""
+    if dot < 1 or children[dot - 1].type != "identifier":
+        return None
+    if dot >= 2 and children[dot - 2].type in (".", "::"):
+        return None
+    return children[dot - 1]
+
+
+def _token_tree_calls(tree: Node) -> Iterator[tuple[str, int, Node | None]]:
+    """(kind, line, local receiver) of `.unwrap()`, `.expect("..")` and `panic!(..)` in a
+    macro's token tree, leaving out `.lock().unwrap()` and the like."""
     children = tree.children
     for i, child in enumerate(children):
         if child.type != "identifier" or i + 1 >= len(children):
@@ -147,10 +177,11 @@ def _token_tree_calls(tree: Node) -> Iterator[tuple[str, int]]:
                 name == "expect"
                 and len(inner) == 1
                 and inner[0].type in ("string_literal", "raw_string_literal")
+                and not states_invariant(node_text(inner[0]))
             ):
-                yield name, child.start_point[0] + 1
+                yield name, child.start_point[0] + 1, _local_receiver(children, i - 1)
         elif name == "panic" and after.type == "!" and (i == 0 or children[i - 1].type != "."):
-            yield name, child.start_point[0] + 1
+            yield name, child.start_point[0] + 1, None
 
 
 #: The nodes that can hold a counted call, and the attributes that mark test code, found by
@@ -220,43 +251,35 @@ def _rows(node: Node) -> range:
     return range(node.start_point[0] + 1, node.end_point[0] + 2)
 
 
-def _test_rows(outer: list[Node], inner: list[Node]) -> set[int]:
-    """Rows of test code: an item with an outer test attribute (with its attributes), and
-    the whole body whose inner attribute marks it as test code."""
-    rows: set[int] = set()
-    for attribute in inner:
-        if attribute.parent is not None and is_test_attribute(attribute):
-            rows.update(_rows(attribute.parent))
-    for attribute in outer:
-        if not is_test_attribute(attribute):
-            continue
-        rows.update(_rows(attribute))
-        sibling = attribute.next_sibling
-        while sibling is not None:
-            if sibling.type == "attribute_item":
-                rows.update(_rows(sibling))
-            elif sibling.type not in _ATTACHED:
-                rows.update(_rows(sibling))
-                break
-            sibling = sibling.next_sibling
-    return rows
-
-
 def count_panics(root: Node) -> Count:
     """Every panicking call outside test code under ``root`` (a source_file), except those
     under an `#[allow]`/`#[expect]` (outer, on an enclosing item or statement, or inner
     `#![allow]` of an enclosing module or the file) of the kind's Clippy lint."""
     found = captures("rust", _QUERY, root)
-    count = Count(test_rows=_test_rows(found.get("outer", []), found.get("inner", [])))
+    count = Count(test_rows=test_rows(found.get("outer", []), found.get("inner", [])))
     scopes = _Scopes()
     data = root.text or b""
     channels = Channels(data)
+    settings: list[SomeSettings] = []
+
+    def set_before(receiver: Node | None) -> bool:
+        """Whether a local receiver was just set to `Some` (the file is read for it once)."""
+        if receiver is None:
+            return False
+        if not settings:
+            settings.append(SomeSettings(blank_literals(data)))
+        return settings[0].set_before(receiver.start_byte, node_text(receiver))
+
     for node in found.get("call", []):
         kind = _method_call(node, channels)
         if kind is None:
             continue
         test, allowed = scopes.at(node)
-        if not test and _LINTS[kind] not in allowed:
+        function = node.child_by_field_name("function")
+        receiver = function.child_by_field_name("value") if function else None
+        if receiver is not None and receiver.type != "identifier":
+            receiver = None
+        if not test and _LINTS[kind] not in allowed and not set_before(receiver):
             field_node = node.child_by_field_name("function")
             name = field_node.child_by_field_name("field") if field_node else None
             count.lines.append((name or node).start_point[0] + 1)
@@ -268,7 +291,11 @@ def count_panics(root: Node) -> Count:
     for tree in trees:
         test, allowed = scopes.at(tree)
         if not test:
-            count.lines += (n for k, n in _token_tree_calls(tree) if _LINTS[k] not in allowed)
+            count.lines += (
+                n
+                for k, n, receiver in _token_tree_calls(tree)
+                if _LINTS[k] not in allowed and not set_before(receiver)
+            )
     if count.lines:
         text = data.decode("utf-8", "replace").splitlines()
         count.lines = [n for n in count.lines if not _acknowledged(text, n)]
@@ -280,7 +307,9 @@ def count_panics(root: Node) -> Count:
 _ACKNOWLEDGES = re.compile(
     r"(?:unwrap|expect)(?:ing)?\s+(?:is|here\s+is)\s+safe|safe\s+to\s+(?:unwrap|expect)"
     r"|can\s?not\s+(?:fail|panic)|can['\u2019]t\s+(?:fail|panic)|never\s+(?:fails?|panics?)"
-    r"|infallible|checked\s+above|\bSAFETY\s*:|\binvariant",
+    r"|infallible|checked\s+above|\bSAFETY\s*:|\binvariant"
+    r"|we\s+unwrap\s+here|unwrap\s+here\s+as|need\s+to\s+panic|panic\s+here"
+    r"|should\s+never\s+(?:fail|happen)|can\s?not\s+be\s+none|is\s+always\s+some",
     re.IGNORECASE,
 )
 
@@ -354,7 +383,14 @@ class UnwrapDensity(Rule):
             "the code already acknowledges: a comment at the end of the line or on the "
             'comment lines right above it that says so ("unwrap is safe", "cannot fail", '
             '"can\'t fail", "never fails", "infallible", "checked above", a `SAFETY:` '
-            'note, an "invariant"), or under `#[allow(..)]` or '
+            'note, an "invariant", "we unwrap here", "unwrap here as", "need to panic", '
+            '"panic here", "should never fail", "should never happen", "cannot be None", '
+            '"is always Some"); `.expect(..)` whose message states that failing would be a '
+            'bug ("this is a bug", "should never", "cannot happen", "can\'t happen", '
+            '"unreachable", "invariant", "infallible", "always"); `.unwrap()`/`.expect(..)` '
+            "on a local set to `Some` just before (`x = x.or(Some(..))`, `x = Some(..)`, "
+            "`x.get_or_insert(..)` earlier in the same or an enclosing block, with no loop "
+            "and no other write to `x` in between); or calls under `#[allow(..)]` or "
             "`#[expect(..)]` of `clippy::unwrap_used` (for `unwrap`), `clippy::expect_used` "
             "(for `expect`) or `clippy::panic` (for `panic!`) on an enclosing item or "
             "statement, or `#![allow(..)]` in the enclosing module or file. Installed or "
@@ -396,7 +432,11 @@ class UnwrapDensity(Rule):
             "the actor pattern the task on the other side of an mpsc or oneshot channel lives "
             "as long as the handle, so `tx.send(msg).unwrap()` or the unwrapped reply fails "
             "only when that task panicked, and unwrapping propagates its panic. Benchmark "
-            "crates are developer tools like `benches/`. Acknowledge deliberate calls with "
+            "crates are developer tools like `benches/`. An `expect` whose message says "
+            "its failure is a bug documents an invariant, the use the Rust Book recommends, "
+            "and is not counted, nor is an `Option` unwrapped right after it was set to "
+            "`Some` (only the simple straight-line case is recognised). Acknowledge "
+            "deliberate calls with such a message, with "
             "a comment saying why they cannot fail, with "
             '`#[expect(clippy::unwrap_used, reason = "...")]` on the item, raise the bar '
             "per path with `per-file-ignores`, or suppress the file."
