@@ -192,7 +192,7 @@ def test_vendored_crates_are_not_reported(tmp_path: Path) -> None:
         (crate / "src" / "lib.rs").write_text(code)
         if vendored:
             (crate / ".cargo-checksum.json").write_text('{"files": {}, "package": "0"}')
-    result = scan([str(tmp_path)], ScanOptions({"engines": []}, use_cache=False))
+    result = scan([str(tmp_path)], ScanOptions({"engines": [], "preview": True}, use_cache=False))
     paths = sorted(f.path for f in result.findings if f.rule == "unwrap-density")
     assert paths == ["own/src/lib.rs"]
 
@@ -210,7 +210,7 @@ def test_a_project_inside_a_vendored_crate_is_vendored_too(tmp_path: Path) -> No
     (crate / ".cargo-checksum.json").write_text('{"files": {}, "package": "0"}')
     (tools / "Cargo.toml").write_text('[package]\nname = "tools"\nversion = "0.1.0"\n')
     (tools / "src" / "lib.rs").write_text(code)
-    result = scan([str(tmp_path)], ScanOptions({"engines": []}, use_cache=False))
+    result = scan([str(tmp_path)], ScanOptions({"engines": [], "preview": True}, use_cache=False))
     assert [f.path for f in result.findings if f.rule == "unwrap-density"] == []
 
 
