@@ -20,4 +20,5 @@ def portfolio_scan(tmp_path_factory: pytest.TempPathFactory) -> ScanResult:
         mp.delenv("OPTIMUS_OSV_DIR", raising=False)
         mp.delenv("OPTIMUS_NETWORK", raising=False)
         mp.chdir(PORTFOLIO.parent.parent)
-        return scan(["examples/portfolio"], ScanOptions(use_cache=False))
+        # With preview rules, so the count rule unwrap-density (preview) is in the report.
+        return scan(["examples/portfolio"], ScanOptions({"preview": True}, use_cache=False))
