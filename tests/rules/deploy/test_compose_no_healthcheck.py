@@ -22,6 +22,7 @@ def test_every_fixture_project_is_listed() -> None:
         "debug_setup",
         "dev_services",
         "docstash",
+        "instant_cache",
         "labelled",
         "laptop",
         "laptop_limits",
@@ -70,7 +71,9 @@ def test_only_files_compose_layers_by_itself_are_merged() -> None:
     # compose.prod.yaml alone has nothing to report.
     result = assert_rule_matches(str(FIXTURES / "split_files"), RULE)
     [finding] = result.findings
-    assert finding.path == "compose.yaml" and "service `db` (image `postgres:16`)" in finding.message
+    assert (
+        finding.path == "compose.yaml" and "service `db` (image `postgres:16`)" in finding.message
+    )
     assert finding.severity.value == "medium"
 
 
@@ -91,7 +94,9 @@ def test_alternative_compose_files_stand_alone() -> None:
 def test_compose_layers_keys() -> None:
     from optimus.rules.deploy.compose_no_healthcheck import compose_layers
 
-    assert compose_layers("a/docker-compose.yml") == compose_layers("a/docker-compose.override.yaml")
+    assert compose_layers("a/docker-compose.yml") == compose_layers(
+        "a/docker-compose.override.yaml"
+    )
     assert compose_layers("compose.yaml") == compose_layers("compose.override.yml")
     assert compose_layers("a/docker-compose.yml") != compose_layers("a/compose.yaml")
     assert compose_layers("a/docker-compose.postgres.yml") != compose_layers("a/docker-compose.yml")
@@ -113,10 +118,41 @@ def test_dependents_that_wait_by_themselves_are_not_reported() -> None:
     assert sorted(by_service) == ["cache", "mq", "search"]
     assert [p.path for p in result.projects] == [".", "app"]
     # consumer waits for db, not for search; admin's `entrypoint:` replaces the image's
-    # script; chat's variable-host pg_isready is a wait for the database, not for memcached
+    # script; chat's variable-host pg_isready is a wait for the database, not for the cache
     for name in ("search", "mq", "cache"):
         assert by_service[name].severity.value == "low"
         assert "first requests to it can fail" in by_service[name].message
+
+
+def test_instant_caches_behind_a_dependent_that_first_waits_for_a_database() -> None:
+    # app waits for db in its entrypoint script (pg_isready, then migrations): memcached,
+    # Redis (with persistence), Valkey and Dragonfly that only app uses are not reported.
+    # Reported: the database (worker starts at once), RabbitMQ (not an instant cache), a
+    # cache that worker also uses, a cache behind a dependent whose only wait is for another
+    # cache, and a cache a dependent waits for with `condition: service_healthy`.
+    result = assert_rule_matches(str(FIXTURES / "instant_cache"), RULE)
+    by_service = {f.message.split("`")[1]: f for f in result.findings}
+    assert sorted(by_service) == ["db", "keydb", "locks", "mq", "sessions", "shared"]
+    assert by_service["locks"].severity.value == "medium"
+    assert "`app`, `worker` depend on it" in by_service["shared"].message
+
+
+def test_instant_cache_images() -> None:
+    from optimus.rules.deploy.compose_no_healthcheck import instant_cache
+
+    for image in (
+        "memcached:alpine",
+        "redis:alpine",
+        "docker.io/library/redis:8",
+        "bitnami/redis:7.4",
+        "valkey/valkey:8",
+        "eqalpha/keydb",
+        "docker.dragonflydb.io/dragonflydb/dragonfly:v1.25",
+    ):
+        assert instant_cache({"image": image}), image
+    for image in ("rabbitmq:4", "postgres:16", "hazelcast/hazelcast:5.5", "redis-commander"):
+        assert not instant_cache({"image": image}), image
+    assert not instant_cache({"build": "./redis"})
 
 
 def test_debug_and_ci_compose_files_are_not_deployments() -> None:

@@ -13,6 +13,10 @@ When every dependent already waits for the dependency itself (``nc -z``, ``wait-
 or in the entrypoint script its image runs, including the init scripts of the project's own
 published image that a dependent runs by ``image:``), the missing healthcheck is not reported:
 the problem it would solve (dependents reaching the service before it is ready) does not occur.
+An in-memory cache or broker that is ready within milliseconds (memcached, Redis, Valkey, KeyDB,
+Dragonfly images) is not reported either when every dependent first waits in that way for
+another of its dependencies that is not such a cache (a database): that wait outlasts the
+cache's start.
 Nor is it when every dependent is Traefik with the Docker provider, or nginx reaching the
 service through an ``upstream`` of two or more servers (read as text from the config files
 the dependent bind-mounts or copies into its image): nginx tries the next server when one
@@ -559,7 +563,13 @@ class ComposeNoHealthcheck(Rule):
             "docker/rootfs /` with s6-overlay's `s6-rc.d/*/run`, `services.d`, "
             "`cont-init.d`, `/docker-entrypoint.d`), and the scripts those run; such a wait "
             "must name the service or its kind (`pg_isready`, `mariadb-admin ping`, "
-            "`wait-for-redis`, a Python loop that pings or connects and sleeps). Only the "
+            "`wait-for-redis`, a Python loop that pings or connects and sleeps). An in-memory "
+            "cache or broker that accepts connections within milliseconds of starting (a "
+            "`memcached`, `redis`, `valkey`, `keydb` or `dragonfly` image) is not reported "
+            "when every dependent first waits in such a way for another of its dependencies "
+            "that is not such a cache (Zulip's entrypoint waits for PostgreSQL with "
+            "`pg_isready`, then migrates): the cache is up long before the dependent starts. "
+            "Only the "
             "files Compose layers by itself are merged (a folder's `compose.yaml` or "
             "`docker-compose.yml` with its "
             "`*.override.yml`, which as a development file is not read here); every other "
@@ -617,15 +627,18 @@ class ComposeNoHealthcheck(Rule):
             "every dependent's image waits for the service in a start script the rule cannot see "
             "(an image built elsewhere, a wait compiled into the application): the images the "
             "project builds itself, by `build:` or under its own name, are read, and their waits "
-            "count. Other services that the dependents call only on "
-            "demand, never at start, need no start ordering either; the rule recognises only "
-            "Gotenberg and Tika behind an endpoint setting (a service that stores state, such "
-            "as object storage, is reported even behind one). A load balancer over several "
-            "servers rides out one that is still starting; the rule recognises nginx "
-            "`upstream` blocks in the config files the dependent mounts or copies (not "
-            "HAProxy, Envoy or configs generated at start), and an upstream of a single "
-            "server is still reported: nginx answers 502 until it is up. Services "
-            "that `extends` another service inherit its settings and are not checked."
+            "count. An in-memory cache whose every dependent first waits for a database is not "
+            "reported (see above), though the rule cannot see how much data it loads at start: a "
+            "Redis that reads gigabytes of snapshot from disk answers `LOADING` until it is done, "
+            "so give that one a healthcheck anyway. Other services that the dependents call only "
+            "on demand, never at start, need no start ordering either; the rule recognises only "
+            "Gotenberg and Tika behind an endpoint setting (a service that stores state, such as "
+            "object storage, is reported even behind one). A load balancer over several servers "
+            "rides out one that is still starting; the rule recognises nginx `upstream` blocks in "
+            "the config files the dependent mounts or copies (not HAProxy, Envoy or configs "
+            "generated at start), and an upstream of a single server is still reported: nginx "
+            "answers 502 until it is up. Services that `extends` another service inherit its "
+            "settings and are not checked."
         ),
     }
     references = (
@@ -718,6 +731,10 @@ class ComposeNoHealthcheck(Rule):
                 # wait into Compose (with service_healthy, its absence breaks `up`: not here).
                 waits = {} if healthy else _dependents_waiting(ctx, name, dependents, merged, sites)
                 on_demand = not healthy and _on_demand_converter(name, service, dependents, merged)
+                # An in-memory cache is up in milliseconds; a dependent that first waits for
+                # a database (and migrates) cannot reach it before it is ready.
+                if not healthy and not waits and not on_demand and instant_cache(service):
+                    waits = _waiting_for_another(ctx, name, dependents, merged, sites)
                 if not waits and not on_demand:
                     yield Hit(
                         _healthcheck_message(name, service, dependents, healthy),
@@ -755,6 +772,49 @@ def _dependents_waiting(
         if dependent not in merged:
             return {}
         how = _waits_for(ctx, sites[dependent][0], merged[dependent], name, merged)
+        if how is None:
+            return {}
+        waits[dependent] = how
+    return waits
+
+
+#: In-memory caches and brokers that accept connections within milliseconds of starting
+#: (image names, without registry, owner or tag).
+_INSTANT_CACHES = frozenset({"memcached", "redis", "valkey", "keydb", "dragonfly"})
+
+
+def instant_cache(service: dict[str, Any]) -> bool:
+    """Whether a service runs an in-memory cache or broker image that is ready within
+    milliseconds of starting (memcached, Redis, Valkey, KeyDB, Dragonfly)."""
+    image = service.get("image")
+    return isinstance(image, str) and _image_name(image) in _INSTANT_CACHES
+
+
+def _waiting_for_another(
+    ctx: ProjectContext,
+    name: str,
+    dependents: list[tuple[str, str]],
+    merged: dict[str, dict[str, Any]],
+    sites: dict[str, tuple[SourceFile, dict[str, Any]]],
+) -> dict[str, str]:
+    """For an instant-start cache ``name``: how each dependent first waits, by itself, for
+    another of its dependencies that is not an instant cache too (a database); empty unless
+    all of them do. That wait, and what the dependent does after it, outlasts the cache's
+    start, so the dependent cannot reach the cache before it accepts connections."""
+    waits = {}
+    for dependent in sorted({d for d, _ in dependents}):
+        config = merged.get(dependent)
+        if config is None or dependent not in sites:
+            return {}
+        how = None
+        for other, condition in sorted(_dependencies(config).items()):
+            if other == name or condition == _ONE_SHOT or other not in merged:
+                continue
+            if instant_cache(merged[other]):
+                continue  # waiting for another cache takes no longer than this one's start
+            how = _waits_for(ctx, sites[dependent][0], config, other, merged)
+            if how is not None:
+                break
         if how is None:
             return {}
         waits[dependent] = how
