@@ -385,3 +385,46 @@ def test_metadata_only_reads_the_outermost_method_of_the_flagged_span() -> None:
     assert not flagged("    Path(x).write_text(y.resolve())", 5)
     assert not flagged("    Path(x.resolve()).read_text()", 5)
     assert not flagged("    Path(x).exists()", 0)
+
+
+def test_tests_under_a_conftest_that_sets_a_default_timeout_are_not_reported(
+    tmp_path: Path,
+) -> None:
+    # Dropped: requests calls in test modules (and the conftest itself) under a conftest that
+    # replaces requests.sessions.Session with a subclass defaulting the timeout (TGI), one
+    # that mounts a timeout adapter for both schemes, or that patches Session.request with a
+    # partialmethod in an autouse fixture. Kept: `timeout=None`, httpx, helper and script
+    # modules pytest does not collect, and conftests that rebind requests.Session only, add
+    # retries only, mount for https:// only or pass the caller's timeout on.
+    target = tmp_path / "ruff_conftest"
+    shutil.copytree(FIXTURES / "ruff_conftest", target)
+    result = _scan(target)
+    expected = {k for k in expected_findings(str(target)) if k[2] == "http-no-timeout"}
+    found = {(f.path, f.line, f.rule) for f in result.findings if f.rule == "http-no-timeout"}
+    assert found == expected
+    assert {p for p, _, _ in found} == {
+        "https_only_tests/test_api.py",
+        "integration-tests/fixtures/service.py",
+        "integration-tests/load.py",
+        "integration-tests/models/test_chat.py",
+        "passthrough_tests/test_api.py",
+        "patched_name_tests/test_api.py",
+        "retry_tests/test_api.py",
+        "scripts/sync.py",
+    }
+    # Without the patch, the same test calls are reported.
+    conftest = target / "integration-tests" / "conftest.py"
+    conftest.write_text(
+        conftest.read_text(encoding="utf-8").replace("requests.sessions.Session = ", "_ = "),
+        encoding="utf-8",
+    )
+    lines = {
+        (f.path, f.line)
+        for f in _scan(target).findings
+        if f.rule == "http-no-timeout" and f.path.startswith("integration-tests/")
+    }
+    assert {
+        ("integration-tests/conftest.py", 17),
+        ("integration-tests/models/test_chat.py", 8),
+        ("integration-tests/models/test_chat.py", 12),
+    } <= lines

@@ -8,7 +8,11 @@ selection, so the checks below run whether or not the project enables them.
 
 - ``ASYNC2xx`` map onto ``blocking-call-in-async`` (Optimus's own detector runs too; the
   same line is reported once). Hits in test code are dropped, as the own rule does.
-- ``S113`` maps onto ``http-no-timeout`` and ``C901`` onto ``high-complexity``. Ruff adds a
+- ``S113`` maps onto ``http-no-timeout`` and ``C901`` onto ``high-complexity``. A
+  ``requests`` call without ``timeout=`` in a pytest module (``test_*.py``, ``*_test.py``,
+  ``conftest.py``) is dropped when a ``conftest.py`` in its folder or above, up to the
+  project root, gives the sessions requests' module functions create a default timeout
+  (optimus.rules.python._requests_defaults, which parses the conftest). Ruff adds a
   nested function's complexity to the function around it, so an outer function whose
   complexity, less that of the nested functions Ruff also reports, is within the limit is
   dropped (it would report the same branches twice). A GPU or JIT kernel (a function
@@ -47,6 +51,7 @@ from optimus.engines.base import Engine, EngineError, EngineHit
 from optimus.model import Category, Severity
 from optimus.parse.source import SourceFile
 from optimus.registry import engine
+from optimus.rules.python._requests_defaults import conftest_timeout, is_pytest_module
 
 if TYPE_CHECKING:
     from optimus.analyze.project_context import ProjectContext
@@ -86,6 +91,8 @@ RUFF_DEFAULT_EXCLUDES = frozenset(
 _NO_FILES = "No Python files found"
 _FAILED_TO_PARSE = re.compile(r"Failed to parse (.+?\.toml)\s*$", re.MULTILINE)
 _COMPLEXITY = re.compile(r"\((\d+) > (\d+)\)")
+#: S113's message for a `requests` call with no `timeout=` (not `timeout=None`, not httpx).
+_WITHOUT_TIMEOUT = "`requests` call without timeout"
 
 _ASYNC_ADVICE = (
     "a blocking call in a coroutine stalls the event loop and every task it serves; use an "
@@ -156,6 +163,7 @@ class RuffEngine(Engine):
         kept = set(ctx.paths)
         hits = []
         kernels: dict[str, set[int]] = {}
+        conftests: dict[str, bool] = {}
         for record in drop_nested_complexity(records):
             if not isinstance(record, dict):
                 continue
@@ -167,6 +175,13 @@ class RuffEngine(Engine):
                     kernels[local] = kernel_functions(ctx.read_text(local) or "")
                 if _row(record.get("location")) in kernels[local]:
                     continue  # a Triton/Numba kernel: branches are compile-time specialisation
+            if (
+                record.get("code") == "S113"
+                and _WITHOUT_TIMEOUT in str(record.get("message") or "")
+                and is_pytest_module(local)
+                and conftest_timeout(ctx.read_text, local, conftests) is not None
+            ):
+                continue  # the tests' conftest gives requests' sessions a default timeout
             line_text = None
             if record.get("code") == "ASYNC240":
                 text = ctx.read_text(local)

@@ -37,7 +37,16 @@ class HttpNoTimeout(Rule):
             "or with `timeout=None`, and `httpx` functions and clients given "
             "`timeout=None`. Found by Ruff's S113 (`request-without-timeout`), run as an "
             "engine; the project's Ruff configuration and `# noqa: S113` comments apply. "
-            "Calls through a `requests.Session` object are not seen. Needs Ruff "
+            "Calls through a `requests.Session` object are not seen. In pytest modules "
+            "(`test_*.py`, `*_test.py`, `conftest.py`), `requests` calls without `timeout=` "
+            "are not reported when a `conftest.py` in their folder or a folder above, up to "
+            "the project root, gives requests a default timeout as pytest loads it: it "
+            "replaces `requests.sessions.Session` (the class `requests.get` and the other "
+            "module functions create on every call) with a subclass whose `request` or `send` "
+            "sets a default timeout or whose `__init__` mounts such an adapter for `http://` "
+            "and `https://`, or patches `Session.request` or `HTTPAdapter.send` with one "
+            "(at module level, in `pytest_configure` or in an autouse fixture). The conftest "
+            "is parsed, never imported. Needs Ruff "
             "(`pip install ruff`); without it the scan says so once and goes on."
         ),
         "Why": (
@@ -60,7 +69,15 @@ class HttpNoTimeout(Rule):
         "When not to": (
             "Streaming downloads or long polls that are meant to run as long as the server "
             "sends data, and that are bounded some other way (a watchdog, a task deadline): "
-            "suppress the line with a reason."
+            "suppress the line with a reason. Tests whose `conftest.py` installs a default "
+            "timeout for requests (TGI's integration tests replace `requests.sessions.Session` "
+            "with a subclass whose `request` defaults `timeout` to 120 s) are not reported; a "
+            "bound set in other ways (a plugin, `pytest-timeout` ending the whole test, a "
+            "patch applied from a helper module) is not seen: suppress those lines or the "
+            "folder. A conftest that only rebinds `requests.Session` changes nothing for "
+            "`requests.get`, which looks up `requests.sessions.Session`, and stays reported. "
+            "Helper modules that tests import are still reported, since scripts can import "
+            "them too, and so is `timeout=None`, which can turn such a default off."
         ),
     }
     references = (
