@@ -78,12 +78,18 @@ def _keep_in_folders(
     kept = []
     for path, raw in per_file:
         rule = judges.get(raw.rule)
-        if rule is not None:
-            folder, _, name = path.rpartition("/")
-            if not rule.keep_in_folder(name, frozenset(folders.get(folder, set()) - {name})):
-                continue
+        if rule is not None and not rule.keep_in_folder(
+            path.rpartition("/")[2], _siblings(folders, path)
+        ):
+            continue
         kept.append((path, raw))
     return kept
+
+
+def _siblings(folders: dict[str, set[str]], path: str) -> frozenset[str]:
+    """The names of the other files in ``path``'s folder."""
+    folder, _, name = path.rpartition("/")
+    return frozenset(folders.get(folder, set()) - {name})
 
 
 def _project_rel(project: Project, path: str) -> str:
@@ -215,8 +221,7 @@ def _finish_project(
             diagnostics.append(Diagnostic(entry.path, f"cannot read file: {exc.strerror}"))
             continue
         src = SourceFile(entry.path, _project_rel(project, entry.path), entry.kind, data)
-        folder, _, name = entry.path.rpartition("/")
-        src.siblings = frozenset(folders.get(folder, set()) - {name})
+        src.siblings = _siblings(folders, entry.path)
         sources[entry.path] = src
         outcomes[entry.path] = run_rules(src, rules_for_kind(entry.kind))
     ctx = ProjectContext(project, sources, [e.path for e in entries], planned.root)

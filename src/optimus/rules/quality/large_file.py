@@ -23,7 +23,7 @@ from optimus.parse.source import SourceFile
 from optimus.parse.treesitter import captures
 from optimus.registry import rule
 from optimus.rules.base import Hit, Reference, Rule
-from optimus.rules.rust._syntax import test_rows
+from optimus.rules.rust._syntax import node_rows, test_rows
 
 LIMIT = 1000
 _COMMENT_PREFIXES = {"python": ("#",), "rust": ("//",), "javascript": ("//",)}
@@ -132,10 +132,6 @@ def layout_family(name: str, siblings: frozenset[str]) -> str | None:
     return None
 
 
-def _rows(node: Node) -> range:
-    return range(node.start_point[0] + 1, node.end_point[0] + 2)
-
-
 def _rust_logic_rows(root: Node) -> set[int]:
     """Rows of function bodies, closures and macro definitions, also the `{..}` bodies of
     `fn`s written inside a macro invocation (`cfg_if! { pub fn f() { .. } }`)."""
@@ -147,7 +143,7 @@ def _rust_logic_rows(root: Node) -> set[int]:
             field = _RUST_LOGIC[node.type]
             body = node.child_by_field_name(field) if field else node
             if body is not None:
-                rows.update(_rows(body))
+                rows.update(node_rows(body))
                 continue
         if node.type == "token_tree":
             in_fn = False
@@ -157,7 +153,7 @@ def _rust_logic_rows(root: Node) -> set[int]:
                 elif in_fn and child.type == ";":
                     in_fn = False
                 elif in_fn and child.type == "token_tree" and (child.text or b"")[:1] == b"{":
-                    rows.update(_rows(child))
+                    rows.update(node_rows(child))
                     in_fn = False
         stack.extend(node.children)
     return rows

@@ -21,7 +21,7 @@ from tree_sitter import Node
 _TEST_ATTRIBUTES = frozenset({"test", "rstest", "test_case", "bench"})
 _COMMENTS = frozenset({"line_comment", "block_comment"})
 #: What sits between an outer attribute and the item it decorates.
-_ATTACHED_ITEMS = frozenset({"attribute_item", "inner_attribute_item", *_COMMENTS})
+ATTACHED_ITEMS = frozenset({"attribute_item", "inner_attribute_item", *_COMMENTS})
 #: Nodes whose body runs apart from the code around them: another function, a closure (it
 #: may be handed to `spawn_blocking` or a thread), a separate future, or a whole item.
 BODY_BOUNDARIES = frozenset(
@@ -106,7 +106,8 @@ def in_test_code(node: Node) -> bool:
     return False
 
 
-def _node_rows(node: Node) -> range:
+def node_rows(node: Node) -> range:
+    """The 1-based line numbers a node spans."""
     return range(node.start_point[0] + 1, node.end_point[0] + 2)
 
 
@@ -116,17 +117,17 @@ def test_rows(outer: list[Node], inner: list[Node]) -> set[int]:
     rows: set[int] = set()
     for attribute in inner:
         if attribute.parent is not None and is_test_attribute(attribute):
-            rows.update(_node_rows(attribute.parent))
+            rows.update(node_rows(attribute.parent))
     for attribute in outer:
         if not is_test_attribute(attribute):
             continue
-        rows.update(_node_rows(attribute))
+        rows.update(node_rows(attribute))
         sibling = attribute.next_sibling
         while sibling is not None:
             if sibling.type == "attribute_item":
-                rows.update(_node_rows(sibling))
-            elif sibling.type not in _ATTACHED_ITEMS:
-                rows.update(_node_rows(sibling))
+                rows.update(node_rows(sibling))
+            elif sibling.type not in ATTACHED_ITEMS:
+                rows.update(node_rows(sibling))
                 break
             sibling = sibling.next_sibling
     return rows

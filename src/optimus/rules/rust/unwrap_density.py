@@ -36,6 +36,7 @@ from optimus.rules.rust._channels import Channels
 from optimus.rules.rust._set_before import SomeSettings, blank_literals
 from optimus.rules.rust._string_writes import writes_to_string
 from optimus.rules.rust._syntax import (
+    ATTACHED_ITEMS,
     LOCK_METHODS,
     allowed_lints,
     is_lock_call,
@@ -199,7 +200,6 @@ _QUERY = """
 (attribute_item) @outer
 (inner_attribute_item) @inner
 """
-_ATTACHED = frozenset({"attribute_item", "inner_attribute_item", "line_comment", "block_comment"})
 #: A counted call needs one of these before `(` or `!`; a file with fewer than MIN_COUNT of
 #: them cannot be reported, so it is not parsed for this rule (comments may sit between).
 _CANDIDATE = re.compile(
@@ -231,11 +231,11 @@ class _Scopes:
 
     @staticmethod
     def _own(node: Node, allowed: frozenset[str]) -> tuple[bool, frozenset[str]]:
-        if node.type in _ATTACHED:
+        if node.type in ATTACHED_ITEMS:
             return True, allowed  # nothing inside an attribute (or a comment) is counted
         test = False
         sibling = node.prev_sibling
-        while sibling is not None and sibling.type in _ATTACHED:
+        while sibling is not None and sibling.type in ATTACHED_ITEMS:
             if sibling.type == "attribute_item":
                 test = test or is_test_attribute(sibling)
                 allowed |= allowed_lints(sibling)
@@ -245,10 +245,6 @@ class _Scopes:
                 test = test or is_test_attribute(child)
                 allowed |= allowed_lints(child)
         return test, allowed
-
-
-def _rows(node: Node) -> range:
-    return range(node.start_point[0] + 1, node.end_point[0] + 2)
 
 
 def count_panics(root: Node) -> Count:
