@@ -43,6 +43,7 @@ from optimus.parse.errors import ParseError
 from optimus.parse.source import SourceFile
 from optimus.registry import engine
 from optimus.rules.deps.dev_prod_duplicate import is_dev_group
+from optimus.rules.python._requests_defaults import is_pytest_module
 
 RULE = "deps-unused"
 _GUESSED = re.compile(r"Assuming the corresponding module name of package '([^']+)' is")
@@ -214,13 +215,9 @@ def tests_count_as_uses(ctx: ProjectContext) -> bool:
 
 
 def _is_test_file(local: str) -> bool:
-    parts = local.split("/")
-    name = parts[-1]
-    return name.endswith(".py") and (
-        any(p in _TEST_FOLDERS for p in parts[:-1])
-        or name.startswith("test_")
-        or name.endswith("_test.py")
-        or name == "conftest.py"
+    folders = local.split("/")[:-1]
+    return is_pytest_module(local) or (
+        local.endswith(".py") and any(p in _TEST_FOLDERS for p in folders)
     )
 
 
@@ -349,10 +346,11 @@ def deptry_hits(
     declared = {normalize(n) for n in declared_names(ctx)}
     django = "django" in declared or ctx.has_file("manage.py")
     settings = django_settings_text(ctx, project_dir) if django else ""
-    tested: set[str] | None = None  # the test files' imports, read at the first DEP002
-    uses = tests_count_as_uses(ctx)
-    mapping = module_name_map(ctx)
-    site = project_site_packages(project_dir) if project_dir else None
+    # What test files import, and how to name a distribution's modules: read at the first
+    # DEP002 that gets this far (most projects have none).
+    tested: set[str] | None = None
+    uses, site = False, None
+    mapping: dict[str, tuple[str, ...]] = {}
     hits = []
     for item in items:
         error = _table(item.get("error"))
@@ -375,6 +373,9 @@ def deptry_hits(
             continue  # also installed for another dependency: removing the line ships the same
         if tested is None:
             tested = test_imports(ctx, project_dir) if project_dir else set()
+            uses = tests_count_as_uses(ctx)
+            mapping = module_name_map(ctx)
+            site = project_site_packages(project_dir) if project_dir else None
         by_tests = bool(import_names(name, mapping, site) & tested)
         if by_tests and uses:
             continue  # an environment, not a package: the tests' imports are its uses
