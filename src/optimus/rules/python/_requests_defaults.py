@@ -24,6 +24,8 @@ import ast
 import posixpath
 from collections.abc import Callable, Iterator
 
+from optimus.rules.python._astutil import import_map, qualname
+
 #: Dotted names of requests' session class (one object under several names).
 SESSION_CLASSES = frozenset(
     {"requests.Session", "requests.sessions.Session", "requests.api.sessions.Session"}
@@ -83,7 +85,7 @@ def installs_default_timeout(text: str) -> bool:
 
 class _Conftest:
     def __init__(self, tree: ast.Module) -> None:
-        self.aliases = _aliases(tree)
+        self.imports = import_map(tree)
         self.classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
         self.functions = {
             n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
@@ -162,14 +164,7 @@ class _Conftest:
 
     def _dotted(self, node: ast.expr) -> str | None:
         """The full dotted name of ``requests.sessions.Session`` and its aliases."""
-        parts: list[str] = []
-        while isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        if not isinstance(node, ast.Name):
-            return None
-        head = self.aliases.get(node.id, node.id)
-        return ".".join([head, *reversed(parts)])
+        return qualname(node, self.imports)
 
     # Classes and functions that set a default
 
@@ -259,26 +254,6 @@ class _Conftest:
             if callee.rsplit(".", 1)[-1] == "partialmethod":
                 return any(k.arg == "timeout" and not _is_none(k.value) for k in value.keywords)
         return False
-
-
-def _aliases(tree: ast.Module) -> dict[str, str]:
-    """Local names of requests' modules and classes to their full dotted names."""
-    aliases: dict[str, str] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for name in node.names:
-                if name.name.split(".")[0] != "requests":
-                    continue
-                if name.asname:
-                    aliases[name.asname] = name.name
-                else:
-                    aliases["requests"] = "requests"
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            if node.module.split(".")[0] != "requests":
-                continue
-            for name in node.names:
-                aliases[name.asname or name.name] = f"{node.module}.{name.name}"
-    return aliases
 
 
 def _flat(body: list[ast.stmt]) -> Iterator[ast.stmt]:
