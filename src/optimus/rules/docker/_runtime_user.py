@@ -160,12 +160,6 @@ def ancestor_manifest_docs(root: str, project_path: str) -> list[dict[str, Any]]
     return docs
 
 
-def ancestor_manifest_users(root: str, project_path: str) -> dict[str, set[int | None]]:
-    """Image users from the manifest folders of the project's folder and of every folder
-    above it, up to the scan root."""
-    return container_users(ancestor_manifest_docs(root, project_path))
-
-
 def runs_non_root(users: dict[str, set[int | None]], dockerfile_path: str) -> bool:
     """Whether the image built from this Dockerfile (matched by its folder's name) runs,
     in every container that uses it, with a ``runAsUser`` above 0."""
