@@ -217,3 +217,107 @@ def test_login_throttle_forgets_old_failures() -> None:
     assert throttle.retry_after("10.0.0.2") is None
     time.sleep(0.25)
     assert throttle.retry_after("10.0.0.1") is None
+
+
+class _Clock:
+    """Stands in for a PrincipalCache's monotonic clock."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> _Clock:
+    return _Clock()
+
+
+def _revoke_outside_the_server(database: Database, user: str) -> None:
+    # What `optimus apikey revoke` does from its own process.
+    with database.session() as s:
+        for key, _ in users.list_api_keys(s, user):
+            users.revoke_api_key(s, key.id)
+
+
+def test_a_change_made_outside_the_server_applies_within_the_auth_cache_ttl(
+    api, portfolio: Portfolio, keys, database: Database, clock: _Clock
+) -> None:
+    client = api(auth=True, auth_cache_ttl_seconds=5.0)
+    client.app.state.optimus.principals.clock = clock
+    headers = bearer(keys["viewer"])
+    assert client.get("/api/v1/scans", headers=headers).status_code == 200
+    _revoke_outside_the_server(database, "viewer")
+    clock.now += 4.9
+    assert client.get("/api/v1/scans", headers=headers).status_code == 200
+    clock.now += 0.2
+    assert client.get("/api/v1/scans", headers=headers).status_code == 401
+
+
+def test_an_auth_cache_ttl_of_zero_reads_the_key_on_every_request(
+    api, portfolio: Portfolio, keys, database: Database
+) -> None:
+    client = api(auth=True, auth_cache_ttl_seconds=0)
+    headers = bearer(keys["viewer"])
+    assert client.get("/api/v1/projects", headers=headers).status_code == 200
+    _revoke_outside_the_server(database, "viewer")
+    # Not even the cached answer is sent: no caller is trusted without a check.
+    assert client.get("/api/v1/projects", headers=headers).status_code == 401
+
+
+def test_the_principal_cache_expires_and_refuses_outdated_checks(clock: _Clock) -> None:
+    from optimus.api.auth import Principal, PrincipalCache
+
+    cache = PrincipalCache(ttl_seconds=5.0, max_entries=2)
+    cache.clock = clock
+    ann = Principal("ann", "viewer", 1, "api-key")
+    before = cache.generation
+    cache.put("opt_a", ann, before)
+    assert cache.get("opt_a") == ann and cache.get("opt_b") is None
+    clock.now += 5.0
+    assert cache.get("opt_a") is None
+    # A check that read the database before a change cannot store its answer after it.
+    cache.clear()
+    cache.put("opt_a", ann, before)
+    assert cache.get("opt_a") is None
+    # Bounded: the least recently used goes first.
+    for name in ("opt_a", "opt_b", "opt_c"):
+        cache.put(name, ann, cache.generation)
+    assert [cache.get(n) is not None for n in ("opt_a", "opt_b", "opt_c")] == [False, True, True]
+    # Only digests are kept, never the credential itself.
+    assert all(isinstance(k, bytes) and len(k) == 32 for k in cache._entries)
+    assert PrincipalCache(ttl_seconds=0).get("opt_a") is None
+
+
+def test_a_token_is_not_trusted_past_its_expiry(clock: _Clock) -> None:
+    from optimus.api.auth import Principal, PrincipalCache
+
+    cache = PrincipalCache(ttl_seconds=5.0)
+    cache.clock = clock
+    bob = Principal("bob", "admin", 2, "token")
+    cache.put("expired", bob, cache.generation, expires_at=time.time() - 1)
+    assert cache.get("expired") is None
+    cache.put("soon", bob, cache.generation, expires_at=time.time() + 2)
+    clock.now += 1.9
+    assert cache.get("soon") == bob
+    clock.now += 0.2
+    assert cache.get("soon") is None
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ([(b"authorization", b"Bearer  opt_x ")], "opt_x"),
+        ([(b"authorization", b"bearer tok.en")], "tok.en"),
+        ([(b"x-api-key", b" opt_y")], "opt_y"),
+        ([(b"host", b"h")], None),
+        ([(b"authorization", b"Basic dXNlcg==")], None),
+        ([(b"authorization", b"Bearer ")], None),
+        ([(b"x-api-key", b"opt_y"), (b"x-api-key", b"opt_y")], None),
+    ],
+)
+def test_the_credential_read_before_routing(headers, expected) -> None:
+    from optimus.api.auth import header_credential
+
+    assert header_credential(headers) == expected

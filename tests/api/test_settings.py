@@ -40,6 +40,13 @@ def test_no_auth_beyond_loopback_is_refused() -> None:
     ApiSettings(host="127.0.0.1", auth=False).check()
 
 
+@pytest.mark.parametrize("seconds", [-1, 301])
+def test_the_auth_cache_ttl_is_bounded(seconds: float) -> None:
+    with pytest.raises(ConfigError, match="0 to 300 seconds"):
+        ApiSettings(auth_cache_ttl_seconds=seconds).check()
+    ApiSettings(auth_cache_ttl_seconds=0).check()
+
+
 def test_jwt_secret_is_generated_once_and_private(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.delenv("OPTIMUS_JWT_SECRET", raising=False)
     first = load_jwt_secret(tmp_path)
@@ -93,9 +100,11 @@ def test_worker_processes_rebuild_the_same_settings(monkeypatch, tmp_path: Path)
         auth=True,
         jwt_secret="w" * 40,
         cache_ttl_seconds=5,
+        auth_cache_ttl_seconds=0.5,
     )
     monkeypatch.setenv(
         SETTINGS_ENV, json.dumps(asdict(replace(settings, roots=list(settings.roots))))
     )
-    rebuilt = create_app_from_env().state.optimus.settings
-    assert rebuilt == settings
+    app = create_app_from_env()
+    assert app.state.optimus.settings == settings
+    assert app.state.optimus.principals.ttl == 0.5

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from fastapi import FastAPI
 
-from optimus.api.auth import KeyTouches
+from optimus.api.auth import KeyTouches, PrincipalCache
 from optimus.api.cache import MemoryCache, make_cache
 from optimus.api.deps import AppState
 from optimus.api.errors import install_error_handlers
@@ -65,7 +65,8 @@ def create_app(settings: ApiSettings) -> FastAPI:
     cache = make_cache(settings.redis_url, settings.cache_prefix, settings.cache_ttl_seconds)
     metrics = RequestMetrics()
     jobs = ScanJobs(db, settings.scan_workers, landed=cache.invalidate)
-    app_state = AppState(settings, db, cache, jobs, metrics, KeyTouches())
+    principals = PrincipalCache(settings.auth_cache_ttl_seconds)
+    app_state = AppState(settings, db, cache, jobs, metrics, KeyTouches(), principals)
     metrics.add_gauges(
         lambda: {
             "cache_hits": cache.stats.hits,
@@ -108,9 +109,13 @@ def create_app(settings: ApiSettings) -> FastAPI:
     install_error_handlers(app)
     for module in (system, auth, projects, analysis, findings, scans, users, keys, audit):
         app.include_router(module.router)
-    # Cached answers go out before routing only where no caller can see a different one.
-    fast = cache if isinstance(cache, MemoryCache) and not settings.auth_enabled else None
-    app.add_middleware(CachedAnswers, cache=fast)
+    # Cached answers go out before routing where the cache is in process; with auth on, to
+    # callers checked lately whose role reaches the route's.
+    app.add_middleware(
+        CachedAnswers,
+        cache=cache if isinstance(cache, MemoryCache) else None,
+        principals=principals if settings.auth_enabled else None,
+    )
     app.add_middleware(MetricsMiddleware, metrics=metrics)  # outermost: times both paths
     app.openapi = lambda: _openapi_with_security(app)  # type: ignore[method-assign]
     return app

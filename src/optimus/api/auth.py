@@ -3,17 +3,20 @@
 Credentials come as ``Authorization: Bearer <credential>`` or ``X-API-Key: <key>``. A bearer
 credential that starts with ``opt_`` is an API key (checked against its stored hash); any
 other bearer credential must be a token this server signed (HS256) and that has not expired.
-Either way the user is read from the database on every request, so a disabled user or a
-changed role takes effect at once, not when the token expires.
+Either way the user is read from the database, and what it gave is trusted for a few seconds
+(``PrincipalCache``, ``--auth-cache-ttl``): a change made through this server (a key revoked,
+a user disabled, a role changed) applies at once, one made elsewhere (the CLI, another worker
+process) within those seconds; a token is never trusted past its expiry.
 
 Roles form a ladder: viewer (read) < operator (scan, suppress) < admin (keys, users).
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -73,6 +76,97 @@ def credential(request: Request) -> tuple[str, str] | None:
             raise _unauthorized("the X-API-Key header is empty")
         return ("key", key.strip())
     return None
+
+
+class PrincipalCache:
+    """Callers whose key or token was checked lately, for ``ttl_seconds``.
+
+    Checking a credential reads the database (its key or its user), which cost most of a
+    request's CPU under load. Entries are keyed by the SHA-256 of the credential, so no
+    plaintext is kept; only credentials that passed are kept, so a guess always goes to the
+    database. ``clear()`` (after a change to users or keys) drops every entry and bumps a
+    generation, so a check that read the database before the change cannot store its
+    outdated answer after it.
+    """
+
+    def __init__(self, ttl_seconds: float = 5.0, max_entries: int = 10_000) -> None:
+        self.ttl = ttl_seconds
+        self.max_entries = max_entries
+        self._entries: OrderedDict[bytes, tuple[float, Principal]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.generation = 0
+        self.clock = time.monotonic
+
+    @staticmethod
+    def _key(value: str) -> bytes:
+        return hashlib.sha256(value.encode("utf-8", "surrogatepass")).digest()
+
+    def get(self, value: str) -> Principal | None:
+        """The caller this credential was checked as, while that check is fresh."""
+        if self.ttl <= 0:
+            return None
+        key = self._key(value)
+        now = self.clock()
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            if entry[0] <= now:
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
+            return entry[1]
+
+    def put(
+        self, value: str, principal: Principal, generation: int, expires_at: float | None = None
+    ) -> None:
+        """Remember a check made at ``generation``; ``expires_at`` (epoch seconds) caps it."""
+        if self.ttl <= 0:
+            return
+        lifetime = self.ttl
+        if expires_at is not None:
+            lifetime = min(lifetime, expires_at - time.time())
+        if lifetime <= 0:
+            return
+        key = self._key(value)
+        with self._lock:
+            if generation != self.generation:
+                return
+            self._entries[key] = (self.clock() + lifetime, principal)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        """Forget every check: users or keys changed."""
+        with self._lock:
+            self._entries.clear()
+            self.generation += 1
+
+
+def header_credential(headers: list[tuple[bytes, bytes]]) -> str | None:
+    """The key or token of raw ASGI headers where they hold exactly one well-formed one.
+
+    For the answer sent before routing: anything unusual (no credential, a malformed or
+    repeated header) gives None and the request goes through the app, which explains it.
+    """
+    found: str | None = None
+    for name, raw in headers:
+        if name == b"authorization":
+            scheme, _, rest = raw.decode("latin-1").strip().partition(" ")
+            value = rest.strip()
+            if scheme.lower() != "bearer" or not value:
+                return None
+        elif name == b"x-api-key":
+            value = raw.decode("latin-1").strip()
+            if not value:
+                return None
+        else:
+            continue
+        if found is not None:
+            return None
+        found = value
+    return found
 
 
 class KeyTouches:
@@ -161,8 +255,8 @@ def issue_token(user: User, secret: str, ttl_seconds: int) -> dict[str, object]:
     }
 
 
-def user_from_token(session: Session, token: str, secret: str) -> User:
-    """The enabled user a valid token names, or 401."""
+def user_from_token(session: Session, token: str, secret: str) -> tuple[User, float]:
+    """The enabled user a valid token names and when the token expires (epoch), or 401."""
     try:
         claims = jwt.decode(
             token,
@@ -172,6 +266,7 @@ def user_from_token(session: Session, token: str, secret: str) -> User:
             options={"require": ["exp", "iat", "sub", "iss"]},
         )
         user_id = int(claims["sub"])
+        expires_at = float(claims["exp"])
     except jwt.ExpiredSignatureError:
         raise _unauthorized("token expired: ask for a new one at POST /api/v1/auth/token") from None
     except (jwt.InvalidTokenError, ValueError, TypeError):
@@ -179,7 +274,7 @@ def user_from_token(session: Session, token: str, secret: str) -> User:
     user = session.get(User, user_id)
     if user is None or user.disabled:
         raise _unauthorized("the token's user no longer exists or is disabled")
-    return user
+    return user, expires_at
 
 
 def principal_of(user: User, via: str) -> Principal:

@@ -17,9 +17,16 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 log = logging.getLogger("optimus.api.cache")
+
+
+class AnswerTag(NamedTuple):
+    """What the answer sent before routing needs to know of a cached answer."""
+
+    route: str | None  # the route's path template, for the metrics
+    role: str  # the least role that may read the answer
 
 
 @dataclass
@@ -46,7 +53,9 @@ class Cache(Protocol):
 
     def get(self, key: str) -> tuple[bytes | None, int]: ...
 
-    def set(self, key: str, value: bytes, generation: int, route: str | None = None) -> None: ...
+    def set(
+        self, key: str, value: bytes, generation: int, tag: AnswerTag | None = None
+    ) -> None: ...
 
     def invalidate(self) -> None: ...
 
@@ -62,8 +71,8 @@ class MemoryCache:
         self.ttl = ttl_seconds
         self.max_entries = max_entries
         self.stats = CacheStats()
-        # key -> (expiry, body, route template of the request that stored it)
-        self._entries: OrderedDict[str, tuple[float, bytes, str | None]] = OrderedDict()
+        # key -> (expiry, body, tag of the request that stored it)
+        self._entries: OrderedDict[str, tuple[float, bytes, AnswerTag | None]] = OrderedDict()
         self._lock = threading.Lock()
         self._generation = 0
 
@@ -80,12 +89,12 @@ class MemoryCache:
             self.stats.hits += 1
             return entry[1], self._generation
 
-    def hit(self, key: str) -> tuple[bytes, str | None] | None:
-        """The live entry under ``key`` and its route template, counted as a hit; None (not
-        counted) otherwise.
+    def peek(self, key: str) -> tuple[bytes, AnswerTag | None] | None:
+        """The live entry under ``key`` and its tag, not counted; None otherwise.
 
-        For the answer sent before routing (:mod:`optimus.api.fast_path`): a miss there goes
-        on to the route, whose own ``get`` counts it, so each request counts once.
+        For the answer sent before routing (:mod:`optimus.api.fast_path`), which counts a hit
+        with :meth:`count_hit` only when it sends the answer: otherwise the request goes on to
+        the route, whose own ``get`` counts it, so each request counts once.
         """
         now = time.monotonic()
         with self._lock:
@@ -93,14 +102,18 @@ class MemoryCache:
             if entry is None or entry[0] <= now:
                 return None
             self._entries.move_to_end(key)
-            self.stats.hits += 1
             return entry[1], entry[2]
 
-    def set(self, key: str, value: bytes, generation: int, route: str | None = None) -> None:
+    def count_hit(self) -> None:
+        """Count a hit answered from :meth:`peek`."""
+        with self._lock:
+            self.stats.hits += 1
+
+    def set(self, key: str, value: bytes, generation: int, tag: AnswerTag | None = None) -> None:
         with self._lock:
             if generation != self._generation:
                 return
-            self._entries[key] = (time.monotonic() + self.ttl, value, route)
+            self._entries[key] = (time.monotonic() + self.ttl, value, tag)
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
@@ -153,7 +166,7 @@ class RedisCache:
         self.stats.hits += 1
         return bytes(value), generation
 
-    def set(self, key: str, value: bytes, generation: int, route: str | None = None) -> None:
+    def set(self, key: str, value: bytes, generation: int, tag: AnswerTag | None = None) -> None:
         import redis
 
         if generation < 0:
@@ -197,7 +210,7 @@ class NoCache:
         self.stats.misses += 1
         return None, 0
 
-    def set(self, key: str, value: bytes, generation: int, route: str | None = None) -> None:
+    def set(self, key: str, value: bytes, generation: int, tag: AnswerTag | None = None) -> None:
         return None
 
     def invalidate(self) -> None:

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from optimus.api import auth
-from optimus.api.cache import Cache
+from optimus.api.cache import AnswerTag, Cache
 from optimus.api.errors import ApiError
 from optimus.api.fast_path import cache_key
 from optimus.api.jobs import ScanJobs
@@ -37,6 +37,7 @@ class AppState:
     jobs: ScanJobs
     metrics: RequestMetrics
     touches: auth.KeyTouches
+    principals: auth.PrincipalCache
     logins: auth.LoginThrottle = field(default_factory=auth.LoginThrottle)
     inflight: dict[str, asyncio.Future[bytes]] = field(default_factory=dict)
 
@@ -46,41 +47,55 @@ def state(request: Request) -> AppState:
     return request.app.state.optimus
 
 
-def authenticate(request: Request) -> auth.Principal:
-    """The caller; 401 when auth is on and the request carries no valid key or token."""
+def _unauthenticated() -> ApiError:
+    return ApiError(
+        401,
+        "authentication required: send `Authorization: Bearer <API key or token>` or "
+        "`X-API-Key: <key>` (create a key with `optimus apikey create`)",
+        headers={"WWW-Authenticate": 'Bearer realm="optimus"'},
+    )
+
+
+def authenticate(request: Request, given: tuple[str, str]) -> auth.Principal:
+    """The caller a key or token belongs to, read from the database; 401 when it is invalid.
+
+    A caller that passes is remembered in the app's ``PrincipalCache`` for its TTL.
+    """
     app = state(request)
-    if not app.settings.auth_enabled:
-        return auth.ANONYMOUS
-    given = auth.credential(request)
-    if given is None:
-        raise ApiError(
-            401,
-            "authentication required: send `Authorization: Bearer <API key or token>` or "
-            "`X-API-Key: <key>` (create a key with `optimus apikey create`)",
-            headers={"WWW-Authenticate": 'Bearer realm="optimus"'},
-        )
     kind, value = given
+    generation = app.principals.generation
+    expires_at = None
     with app.db.session() as session:
         if kind == "key":
-            user = auth.user_from_key(session, value, app.touches)
-            return auth.principal_of(user, "api-key")
-        user = auth.user_from_token(session, value, app.settings.jwt_secret or "")
-        return auth.principal_of(user, "token")
+            caller = auth.principal_of(auth.user_from_key(session, value, app.touches), "api-key")
+        else:
+            user, expires_at = auth.user_from_token(session, value, app.settings.jwt_secret or "")
+            caller = auth.principal_of(user, "token")
+    app.principals.put(value, caller, generation, expires_at)
+    return caller
 
 
 def require(role: str) -> Callable[[Request], Awaitable[auth.Principal]]:
     """A dependency that lets through callers whose role is at least ``role``."""
 
     async def dependency(request: Request) -> auth.Principal:
-        # With auth off nothing is looked up: answer on the event loop. With auth on, the
-        # key or token check reads the database, so it runs in the thread pool.
-        if not state(request).settings.auth_enabled:
+        # With auth off nothing is looked up, nor for a caller checked moments ago: answer
+        # on the event loop. Otherwise the key or token check reads the database, so it runs
+        # in the thread pool.
+        app = state(request)
+        if not app.settings.auth_enabled:
             caller = auth.ANONYMOUS
         else:
-            caller = await run_in_threadpool(authenticate, request)
+            given = auth.credential(request)
+            if given is None:
+                raise _unauthenticated()
+            cached = app.principals.get(given[1])
+            caller = cached or await run_in_threadpool(authenticate, request, given)
         if not caller.allows(role):
             raise ApiError(403, f"this needs the {role} role; {caller.name} is a {caller.role}")
         request.state.principal = caller
+        # A cached answer remembers the least role that may read it (see fast_path).
+        request.state.required_role = role
         return caller
 
     dependency.__name__ = f"require_{role}"
@@ -110,7 +125,7 @@ async def _single_flight(
     key: str,
     build: Callable[[], BaseModel | bytes],
     generation: int,
-    route: str | None,
+    tag: AnswerTag,
 ) -> tuple[bytes, str]:
     # Concurrent misses of one key wait for the first one's answer instead of each running
     # the same query: after an invalidation, 100 clients cost one query, not 100.
@@ -126,7 +141,7 @@ async def _single_flight(
     def compute() -> bytes:
         built = build()
         value = built if isinstance(built, bytes) else built.model_dump_json().encode()
-        app.cache.set(key, value, generation, route)
+        app.cache.set(key, value, generation, tag)
         return value
 
     future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
@@ -164,7 +179,11 @@ async def cached_json(request: Request, build: Callable[[], BaseModel | bytes]) 
         body, generation = await run_in_threadpool(app.cache.get, key)
     outcome = "hit"
     if body is None:
-        # The route template goes with the answer, for the metrics of later hits.
-        route = getattr(request.scope.get("route"), "path", None)
-        body, outcome = await _single_flight(app, key, build, generation, route)
+        # The route template (for the metrics of later hits) and the least role that may
+        # read the answer go with it, for the answer sent before routing.
+        tag = AnswerTag(
+            route=getattr(request.scope.get("route"), "path", None),
+            role=getattr(request.state, "required_role", "admin"),
+        )
+        body, outcome = await _single_flight(app, key, build, generation, tag)
     return Response(body, media_type="application/json", headers={"X-Cache": outcome})

@@ -2,15 +2,18 @@
 
 A cached GET through FastAPI still pays for routing, query validation, the role dependency
 and a Response object (about 0.4 ms of CPU each); under 100 concurrent connections on two
-cores that queueing is what sets the tail latency. When nothing about the caller can change
-the answer (auth off, so every caller is the anonymous admin) and the cache lives in this
-process, an answer cached under the request's key is sent from here as it is.
+cores that queueing is what sets the tail latency. Where the cache lives in this process, an
+answer cached under the request's key is sent from here as it is, to a caller allowed to
+read it: with auth off every caller is the anonymous admin; with auth on, the request's key
+or token must be one the app checked lately (:class:`optimus.api.auth.PrincipalCache`) and its
+role at least the one the route required when it stored the answer.
 
 Only answers that :func:`optimus.api.deps.cached_json` stored are found, under the same key
 (:func:`cache_key`), so a hit is exactly what the route would have sent for this path and
-query; everything else (misses, other methods, auth on, Redis) goes through the app as before.
-The route template stored with the answer goes into the scope, so the metrics count the
-answer under its route as before.
+query, and cached answers are the same for every caller who may read them. Everything else
+(misses, other methods, a credential not checked lately or not enough, Redis) goes through
+the app as before, which gives the 401 or 403 itself. The route template stored with the
+answer goes into the scope, so the metrics count the answer under its route as before.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Any, NamedTuple
 
 from starlette.datastructures import QueryParams
 
+from optimus.api.auth import ANONYMOUS, PrincipalCache, header_credential, role_rank
 from optimus.api.cache import MemoryCache
 
 
@@ -38,29 +42,43 @@ class RouteTemplate(NamedTuple):
 class CachedAnswers:
     """ASGI middleware: answer a GET from the in-process cache before routing."""
 
-    def __init__(self, app: Any, cache: MemoryCache | None) -> None:
-        # cache is None where the path is off: auth on, Redis, or caching switched off.
+    def __init__(
+        self, app: Any, cache: MemoryCache | None, principals: PrincipalCache | None = None
+    ) -> None:
+        # cache is None where the path is off: Redis, or caching switched off. principals is
+        # None with auth off (every caller is the anonymous admin).
         self.app = app
         self.cache = cache
+        self.principals = principals
+
+    def _caller_role(self, scope: dict[str, Any]) -> str | None:
+        if self.principals is None:
+            return ANONYMOUS.role
+        value = header_credential(scope["headers"])
+        caller = self.principals.get(value) if value is not None else None
+        return caller.role if caller is not None else None
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if self.cache is not None and scope["type"] == "http" and scope["method"] == "GET":
-            found = self.cache.hit(cache_key(scope))
+            found = self.cache.peek(cache_key(scope))
             if found is not None:
-                body, route = found
-                if route is not None:
-                    scope["route"] = RouteTemplate(route)
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": 200,
-                        "headers": [
-                            (b"content-length", str(len(body)).encode()),
-                            (b"content-type", b"application/json"),
-                            (b"x-cache", b"hit"),
-                        ],
-                    }
-                )
-                await send({"type": "http.response.body", "body": body})
-                return
+                role = self._caller_role(scope)
+                body, tag = found
+                if role is not None and tag is not None and role_rank(role) >= role_rank(tag.role):
+                    self.cache.count_hit()
+                    if tag.route is not None:
+                        scope["route"] = RouteTemplate(tag.route)
+                    await send(
+                        {
+                            "type": "http.response.start",
+                            "status": 200,
+                            "headers": [
+                                (b"content-length", str(len(body)).encode()),
+                                (b"content-type", b"application/json"),
+                                (b"x-cache", b"hit"),
+                            ],
+                        }
+                    )
+                    await send({"type": "http.response.body", "body": body})
+                    return
         await self.app(scope, receive, send)

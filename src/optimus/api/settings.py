@@ -105,6 +105,7 @@ class ApiSettings:
     scan_workers: int = 2
     token_ttl_seconds: int = 900
     cache_ttl_seconds: float = 30.0
+    auth_cache_ttl_seconds: float = 5.0
     migrate: bool = True
     cache_prefix: str = "optimus:api"
 
@@ -139,5 +140,9 @@ class ApiSettings:
             )
         if self.scan_workers < 1:
             raise ConfigError("--scan-workers", None, "must be at least 1")
+        if not 0 <= self.auth_cache_ttl_seconds <= 300:
+            raise ConfigError(
+                "--auth-cache-ttl", None, "must be 0 to 300 seconds (0: check every request)"
+            )
         if not 1 <= self.port <= 65535:
             raise ConfigError("--port", None, f"{self.port} is not a TCP port (1-65535)")

@@ -67,6 +67,15 @@ def register(app: typer.Typer) -> None:
             min=0,
             help="Seconds a cached GET answer lives (0: no cache). Scans landing invalidate it.",
         ),
+        auth_cache_ttl: float = typer.Option(
+            5.0,
+            "--auth-cache-ttl",
+            min=0,
+            max=300,
+            help="Seconds a checked key or token is trusted before it is read again. Changes "
+            "made through this server apply at once; from the CLI or other workers, within "
+            "this time. 0: read on every request.",
+        ),
         log_level: str = typer.Option("info", "--log-level", help="uvicorn's log level."),
     ) -> None:
         """Serve the REST API under /api/v1 (OpenAPI at /docs) until interrupted."""
@@ -83,6 +92,7 @@ def register(app: typer.Typer) -> None:
             auth=auth,
             scan_workers=scan_workers,
             cache_ttl_seconds=cache_ttl,
+            auth_cache_ttl_seconds=auth_cache_ttl,
             migrate=False,
         )
         settings.check()

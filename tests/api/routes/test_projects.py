@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from optimus.api.schemas import Page, ProjectOut
+from optimus.store.db import Database
+from optimus.store.models import Project
 from tests.api.conftest import Portfolio
 
 
@@ -38,6 +41,30 @@ def test_filters_and_sorts(api, portfolio: Portfolio, query: str, expected: list
     response = api().get(f"/api/v1/projects?{query}")
     assert response.status_code == 200, response.text
     assert names(response.json()) == expected
+
+
+@pytest.mark.parametrize("query", ["", "limit=2&offset=1", "sort=-score", "offset=10"])
+def test_the_page_is_byte_for_byte_what_the_models_write(
+    api, portfolio: Portfolio, database: Database, query: str
+) -> None:
+    # The route writes rows straight to JSON; this is the page as ProjectOut validated from
+    # the ORM objects writes it, the way the route answered before.
+    response = api().get(f"/api/v1/projects?{query}")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/json"
+    body = response.json()
+    with database.session() as s:
+        items = [ProjectOut.model_validate(s.get(Project, p["id"])) for p in body["items"]]
+    expected = Page[ProjectOut](
+        items=items, total=body["total"], limit=body["limit"], offset=body["offset"]
+    )
+    assert response.content == expected.model_dump_json().encode()
+    assert body["total"] == 3
+    assert all(list(item) == list(ProjectOut.model_fields) for item in body["items"])
+    if "offset=10" in query:
+        assert body["items"] == []
+    else:
+        assert any(item["stack"] for item in body["items"])
 
 
 def test_score_filters_and_rating(api, portfolio: Portfolio) -> None:

@@ -68,6 +68,27 @@ def test_total_counts_beyond_the_page(projects: Database) -> None:
     assert (page.total, [p.name for p in page.items]) == (3, ["beta_100%"])
 
 
+def test_a_page_past_the_end_still_counts_the_matches(projects: Database) -> None:
+    with projects.read() as connection:
+        past = list_projects(connection, ProjectFilter(min_score=0), offset=5)
+        empty = list_projects(connection, ProjectFilter(name="nobody"))
+    assert (past.items, past.total) == ([], 2)
+    assert (empty.items, empty.total) == ([], 0)
+
+
+def test_rows_hold_the_columns_asked_for_then_the_total(projects: Database) -> None:
+    with projects.read() as connection:
+        page = list_projects(connection, ProjectFilter(), columns=("id", "name", "stack"))
+    first = page.items[0]
+    assert (first.name, first.stack, first[-1]) == (
+        "alpha",
+        {"languages": {"Python": {}}, "frameworks": ["FastAPI"]},
+        3,
+    )
+    with projects.read() as connection, pytest.raises(UsageError, match="no such project"):
+        list_projects(connection, ProjectFilter(), columns=("id", "password"))
+
+
 def test_bad_sort_and_missing_project(projects: Database) -> None:
     with projects.session() as s:
         with pytest.raises(UsageError, match="unknown sort"):

@@ -62,11 +62,15 @@ def key_create(request: Request, body: KeyCreate, caller: Admin) -> Any:
 @router.delete("/{key_id}", response_model=KeyOut)
 def key_revoke(request: Request, key_id: KeyId, caller: Admin) -> Any:
     """Revoke a key for good: requests with it fail from now on."""
-    with state(request).db.session() as session:
+    app = state(request)
+    with app.db.session() as session:
         key = users.revoke_api_key(session, key_id)
         owner = session.get(User, key.user_id)
         record(
             request, session, caller, "apikey.revoke", f"apikey:{key.id}", {"prefix": key.prefix}
         )
         assert owner is not None, "a key's user is deleted with it"
-        return _out(key, owner)
+        out = _out(key, owner)
+    # After the commit: callers checked lately are checked again, so the key stops now.
+    app.principals.clear()
+    return out

@@ -64,4 +64,7 @@ def user_update(request: Request, user_id: UserId, body: UserUpdate, caller: Adm
         if body.disabled and not user.disabled:
             users.disable_user(session, user.name)
             record(request, session, caller, "user.disable", f"user:{user.name}")
-        return UserOut.model_validate(user)
+        out = UserOut.model_validate(user)
+    # After the commit: callers checked lately are checked again, so the change applies now.
+    state(request).principals.clear()
+    return out

@@ -1,16 +1,27 @@
-"""Projects as the API lists them: filters, sorts, pages, one project's detail."""
+"""Projects as the API lists them: filters, sorts, pages, one project's detail.
+
+A list page and its total come from one statement, as for findings: the page's rows each
+carry the number of matches as an uncorrelated scalar subquery, and they are Core rows of the
+columns asked for (no ORM objects), which the API writes straight to JSON.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import Connection, Row, String, cast, func, select
 from sqlalchemy.orm import Session
 
 from optimus.errors import UsageError
 from optimus.store.errors import NotFound
 from optimus.store.models import Project, ProjectMetrics, Scan
-from optimus.store.queries.paging import Page, count
+from optimus.store.queries.paging import Page
+
+_TABLE = Project.__table__
+# Every column of the projects table, in table order: what ``list_projects`` returns by default.
+COLUMNS: tuple[str, ...] = tuple(column.name for column in _TABLE.columns)
 
 # The sort keys a client may name; a leading "-" sorts descending.
 SORTS = {
@@ -50,33 +61,60 @@ def _order(sort: str) -> list:
     return [ordered.nulls_last(), Project.id.asc()]
 
 
-def list_projects(
-    session: Session,
-    filters: ProjectFilter,
-    *,
-    sort: str = "name",
-    limit: int = 50,
-    offset: int = 0,
-) -> Page[Project]:
-    """One page of projects matching ``filters``, in ``sort`` order."""
-    query = select(Project)
+def _conditions(filters: ProjectFilter) -> list[Any]:
+    conditions: list[Any] = []
     if filters.name:
         pattern = f"%{_escape_like(filters.name.lower())}%"
-        query = query.where(func.lower(Project.name).like(pattern, escape="\\"))
+        conditions.append(func.lower(Project.name).like(pattern, escape="\\"))
     if filters.rating:
-        query = query.where(Project.rating.in_([r.upper() for r in filters.rating]))
+        conditions.append(Project.rating.in_([r.upper() for r in filters.rating]))
     if filters.stack:
         # The stack is JSON (languages, frameworks, package managers, infrastructure); a
         # quoted, case-insensitive match on its text finds a name in any of those lists on
         # both SQLite and PostgreSQL without a backend-specific JSON operator.
         pattern = f'%"{_escape_like(filters.stack.lower())}"%'
-        query = query.where(func.lower(cast(Project.stack, String)).like(pattern, escape="\\"))
+        conditions.append(func.lower(cast(Project.stack, String)).like(pattern, escape="\\"))
     if filters.min_score is not None:
-        query = query.where(Project.score >= filters.min_score)
+        conditions.append(Project.score >= filters.min_score)
     if filters.max_score is not None:
-        query = query.where(Project.score <= filters.max_score)
-    total = count(session, query)
-    rows = session.scalars(query.order_by(*_order(sort)).limit(limit).offset(offset)).all()
+        conditions.append(Project.score <= filters.max_score)
+    return conditions
+
+
+def list_projects(
+    db: Session | Connection,
+    filters: ProjectFilter,
+    *,
+    sort: str = "name",
+    limit: int = 50,
+    offset: int = 0,
+    columns: Sequence[str] = COLUMNS,
+) -> Page[Row[Any]]:
+    """One page of projects matching ``filters`` in ``sort`` order, as rows of ``columns``.
+
+    Each row also carries the number of matches as its last field, where the statement put it.
+    """
+    unknown = set(columns) - set(COLUMNS)
+    if unknown:
+        raise UsageError(f"no such project column: {', '.join(sorted(unknown))}")
+    order = _order(sort)
+    conditions = _conditions(filters)
+    counted = select(func.count()).select_from(_TABLE).where(*conditions)
+    query = (
+        select(*(_TABLE.c[name] for name in columns), counted.scalar_subquery().label("_total"))
+        .where(*conditions)
+        .order_by(*order)
+        .limit(limit)
+        .offset(offset)
+    )
+    rows = db.execute(query).all()
+    if rows:
+        total = int(rows[0][-1])
+    elif offset:
+        # Past the last page no row carries the total: count apart.
+        total = int(db.execute(counted).scalar() or 0)
+    else:
+        total = 0
     return Page(items=list(rows), total=total, limit=limit, offset=offset)
 
 
