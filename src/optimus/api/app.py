@@ -89,6 +89,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
                 log.warning("database not ready at start-up: %s", exc)
         yield
         jobs.shutdown(wait=False)
+        app_state.readers.shutdown(wait=False, cancel_futures=True)
         cache.close()
         db.dispose()
 

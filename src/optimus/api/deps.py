@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,8 @@ from optimus.api.settings import ApiSettings
 from optimus.store import users
 from optimus.store.db import Database
 
+READER_THREADS = 4
+
 
 @dataclass
 class AppState:
@@ -40,6 +43,12 @@ class AppState:
     principals: auth.PrincipalCache
     logins: auth.LoginThrottle = field(default_factory=auth.LoginThrottle)
     inflight: dict[str, asyncio.Future[bytes]] = field(default_factory=dict)
+    # The threads that compute cached answers (database reads). Few on purpose: on two cores,
+    # 40 threads (the default pool's size) only fight for the GIL, and a queue of misses
+    # drains faster through a few (bench/api_bench.py, cache off: see README).
+    readers: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(READER_THREADS, "optimus-read")
+    )
 
 
 def state(request: Request) -> AppState:
@@ -147,7 +156,7 @@ async def _single_flight(
     future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
     app.inflight[key] = future
     try:
-        body = await run_in_threadpool(compute)
+        body = await asyncio.get_running_loop().run_in_executor(app.readers, compute)
     except Exception as exc:
         future.set_exception(exc)
         future.exception()  # retrieved here, so an unwaited failure is not logged twice
