@@ -2,15 +2,17 @@
 
 For each backend (SQLite file, PostgreSQL scratch database) it loads the history, starts
 ``optimus serve`` in a subprocess, and drives it from a *second* process (this script with
-``--drive``: httpx.AsyncClient, N connections each sending requests back to back) for a fixed
-time per scenario:
+``--drive``: aiohttp when installed, else httpx; N connections each sending requests back to
+back) for a fixed time per scenario:
 
 - ``projects``: ``GET /api/v1/projects`` (first page of 50, sorted by name);
 - ``findings``: ``GET /api/v1/findings?project_id=ID&limit=50`` (one project's page, the
   project chosen at random per request among the 1,000).
 
-Each scenario runs with the response cache on (the default, in process) and off
-(``--cache-ttl 0``), so both the cached path and the database path are measured. Reports
+Each scenario runs with auth off (loopback) and on (``--auth``: every request sends a
+viewer's API key, as beyond loopback), each with the response cache on (the default, in
+process) and off (``--cache-ttl 0``), so the cached path, the key check and the database
+path are measured. Reports
 p50/p95/p99 latency and requests/s; writes bench/results/api-<date>.md and .json.
 
     python bench/api_bench.py                      # both backends, 10 s per scenario
@@ -382,22 +384,25 @@ def bench_backend(backend: str, args: argparse.Namespace) -> list[dict]:
         started = time.perf_counter()
         load(url, args.projects, args.findings)
         print(f"{backend}: loaded in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-        key = bench_key(url) if args.auth else None
-        for cache_ttl in (30.0, 0.0):
-            server, base = start_server(url, cache_ttl, args.workers, auth=args.auth)
-            try:
-                for scenario in ("projects", "findings"):
-                    figures = run_driver(base, scenario, args, key)
-                    row = {
-                        "backend": backend,
-                        "cache": "on" if cache_ttl else "off",
-                        "scenario": scenario,
-                        **figures,
-                    }
-                    print(json.dumps(row), file=sys.stderr)
-                    rows.append(row)
-            finally:
-                stop(server)
+        modes = {"off": [False], "on": [True], "both": [False, True]}[args.auth]
+        key = bench_key(url) if True in modes else None
+        for auth in modes:
+            for cache_ttl in (30.0, 0.0):
+                server, base = start_server(url, cache_ttl, args.workers, auth=auth)
+                try:
+                    for scenario in ("projects", "findings"):
+                        figures = run_driver(base, scenario, args, key if auth else None)
+                        row = {
+                            "backend": backend,
+                            "auth": "on" if auth else "off",
+                            "cache": "on" if cache_ttl else "off",
+                            "scenario": scenario,
+                            **figures,
+                        }
+                        print(json.dumps(row), file=sys.stderr)
+                        rows.append(row)
+                finally:
+                    stop(server)
     finally:
         if pg_name:
             drop_pg(pg_name)
@@ -435,9 +440,9 @@ def write(rows: list[dict], args: argparse.Namespace, note: str, load_before: fl
         f"{args.projects:,} projects, {args.findings:,} findings; {args.connections} concurrent "
         f"connections from a second process ({client_name()}, asyncio), {args.seconds:g} s "
         "per scenario "
-        f"after a warm-up; server: `optimus serve --workers {args.workers}`, "
-        + ("auth on (an API key in every request)" if args.auth else "auth off (loopback)")
-        + f". Machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"after a warm-up; server: `optimus serve --workers {args.workers}`; *auth on*: "
+        "`--auth`, every request sends a viewer's API key; *auth off*: loopback, no key"
+        f". Machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, "
         f"1-minute load average {load_before:.2f} before the run and "
         f"{meta['load_average_after']:.2f} after it (the benchmark's own load included).",
         "",
@@ -447,8 +452,9 @@ def write(rows: list[dict], args: argparse.Namespace, note: str, load_before: fl
         "`miss`); the others came from the cache (`hit`) or waited for an identical request "
         "already running (`shared`), which happens with the cache off too.",
         "",
-        "| backend | cache | request | requests/s | p50 ms | p95 ms | p99 ms | queried | errors |",
-        "| --- | --- | --- | --: | --: | --: | --: | --: | --: |",
+        "| backend | auth | cache | request | requests/s | p50 ms | p95 ms | p99 ms | queried "
+        "| errors |",
+        "| --- | --- | --- | --- | --: | --: | --: | --: | --: | --: |",
     ]
     label = {
         "projects": "GET /api/v1/projects",
@@ -456,8 +462,8 @@ def write(rows: list[dict], args: argparse.Namespace, note: str, load_before: fl
     }
     for r in rows:
         lines.append(
-            f"| {r['backend']} | {r['cache']} | {label[r['scenario']]} | {r['rps']} | "
-            f"{r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} | {r['queried_pct']}% | "
+            f"| {r['backend']} | {r['auth']} | {r['cache']} | {label[r['scenario']]} | "
+            f"{r['rps']} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} | {r['queried_pct']}% | "
             f"{r['errors']} |"
         )
     path = out / f"api-{stamp}.md"
@@ -474,7 +480,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=1, help="server worker processes")
     parser.add_argument(
-        "--auth", action="store_true", help="serve with auth on; every request sends an API key"
+        "--auth",
+        choices=["off", "on", "both"],
+        default="both",
+        help="serve with auth off (loopback), on (every request sends an API key), or both",
     )
     parser.add_argument("--note", default="", help="a line recorded with the figures")
     parser.add_argument("--drive", metavar="BASE_URL", help=argparse.SUPPRESS)
