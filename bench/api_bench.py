@@ -168,11 +168,19 @@ def free_port() -> int:
 
 
 def start_server(
-    url: str, cache_ttl: float, workers: int, auth: bool = False
+    url: str, cache_ttl: float, workers: int, auth: bool = False, redis: str | None = None
 ) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {**os.environ, "OPTIMUS_JWT_SECRET": secrets.token_urlsafe(48)}
     env.pop("OPTIMUS_REDIS_URL", None)
+    if redis:
+        env["OPTIMUS_REDIS_URL"] = redis
+        # A fresh generation: answers another run left in this Redis are not this database's.
+        from optimus.api.cache import RedisCache
+
+        stale = RedisCache(redis)
+        stale.invalidate()
+        stale.close()
     server = subprocess.Popen(
         [
             sys.executable,
@@ -388,7 +396,9 @@ def bench_backend(backend: str, args: argparse.Namespace) -> list[dict]:
         key = bench_key(url) if True in modes else None
         for auth in modes:
             for cache_ttl in (30.0, 0.0):
-                server, base = start_server(url, cache_ttl, args.workers, auth=auth)
+                server, base = start_server(
+                    url, cache_ttl, args.workers, auth=auth, redis=args.redis
+                )
                 try:
                     for scenario in ("projects", "findings"):
                         figures = run_driver(base, scenario, args, key if auth else None)
@@ -428,6 +438,7 @@ def write(rows: list[dict], args: argparse.Namespace, note: str, load_before: fl
         "server_workers": args.workers,
         "client": client_name(),
         "auth": args.auth,
+        "redis": bool(args.redis),
         "load_average_before": load_before,
         # After the run the benchmark's own server and client are part of the figure.
         "load_average_after": os.getloadavg()[0],
@@ -440,7 +451,9 @@ def write(rows: list[dict], args: argparse.Namespace, note: str, load_before: fl
         f"{args.projects:,} projects, {args.findings:,} findings; {args.connections} concurrent "
         f"connections from a second process ({client_name()}, asyncio), {args.seconds:g} s "
         "per scenario "
-        f"after a warm-up; server: `optimus serve --workers {args.workers}`; *auth on*: "
+        f"after a warm-up; server: `optimus serve --workers {args.workers}`, cache "
+        + ("in Redis (`OPTIMUS_REDIS_URL`)" if args.redis else "in process")
+        + "; *auth on*: "
         "`--auth`, every request sends a viewer's API key; *auth off*: loopback, no key"
         f". Machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, "
         f"1-minute load average {load_before:.2f} before the run and "
@@ -484,6 +497,11 @@ def main() -> None:
         choices=["off", "on", "both"],
         default="both",
         help="serve with auth off (loopback), on (every request sends an API key), or both",
+    )
+    parser.add_argument(
+        "--redis",
+        metavar="URL",
+        help="serve with OPTIMUS_REDIS_URL=URL (the shared cache); default: the in-process one",
     )
     parser.add_argument("--note", default="", help="a line recorded with the figures")
     parser.add_argument("--drive", metavar="BASE_URL", help=argparse.SUPPRESS)

@@ -5,13 +5,15 @@ from __future__ import annotations
 import os
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
-from optimus.api.cache import MemoryCache, RedisCache, make_cache
+from optimus.api.cache import AnswerTag, MemoryCache, RedisCache, SharedCache, make_cache
+from optimus.api.fast_path import cache_key
 
 REDIS_URL = os.environ.get("OPTIMUS_TEST_REDIS", "redis://127.0.0.1:6379/15")
+TAG = AnswerTag(route="/api/v1/projects", role="viewer")
 
 
 def test_memory_cache_hits_misses_and_ttl() -> None:
@@ -164,3 +166,105 @@ def test_two_server_processes_share_redis_invalidation(api, portfolio, redis_cac
     assert second.post("/api/v1/findings/1/suppress", json={"reason": "x"}).status_code == 200
     again = first.get(url)
     assert again.headers["X-Cache"] == "miss" and again.json()["total"] == 1
+
+
+def _until(condition, seconds: float = 5.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+@pytest.fixture
+def shared(redis_cache: RedisCache) -> Iterator[Callable[[], SharedCache]]:
+    """SharedCaches on one prefix, as in separate server processes; each live when given."""
+    made: list[SharedCache] = []
+
+    def make() -> SharedCache:
+        cache = SharedCache(REDIS_URL, prefix=redis_cache.prefix, ttl_seconds=5)
+        made.append(cache)
+        assert _until(lambda: cache.live), "the invalidation subscription never went live"
+        return cache
+
+    yield make
+    for cache in made:
+        cache.close()
+
+
+def test_answers_are_copied_in_process_and_dropped_everywhere_on_invalidation(shared) -> None:
+    one, two = shared(), shared()
+    _, generation = one.get("k")
+    one.set("k", b"v", generation, TAG)
+    assert one.peek("k") == (b"v", TAG)  # stored here with its tag
+    assert two.peek("k") is None  # not yet read in the other process
+    assert two.get("k")[0] == b"v"  # from Redis, then kept
+    assert two.peek("k") == (b"v", None)
+    two.retag("k", TAG)
+    assert two.peek("k") == (b"v", TAG)
+    one.invalidate()
+    assert _until(lambda: two.peek("k") is None)
+    assert one.peek("k") is None and two.get("k")[0] is None
+
+
+def test_an_answer_read_before_an_invalidation_is_not_kept_after_it(shared) -> None:
+    one, two = shared(), shared()
+    _, before = two.get("k")  # a miss: two starts computing from the old data
+    one.invalidate()
+    assert _until(lambda: two.local.generation != before[0])
+    two.set("k", b"old", before, TAG)
+    assert two.peek("k") is None
+    assert two.get("k")[0] is None  # nor is it reachable in Redis under the new generation
+
+
+def test_copies_are_not_trusted_while_the_subscription_is_down(shared, redis_cache) -> None:
+    cache = shared()
+    _, generation = cache.get("k")
+    cache.set("k", b"v", generation, TAG)
+    assert cache.peek("k") is not None
+    # The server drops the subscriber's connection: messages may be lost from now on.
+    redis_cache._client.client_kill_filter(_type="pubsub")
+    assert _until(lambda: not cache.live or cache.peek("k") is None)
+    assert cache.peek("k") is None  # the copies went with the connection
+    assert _until(lambda: cache.live)  # resubscribed
+    assert cache.get("k")[0] == b"v"  # Redis still had it
+
+
+def test_a_shared_cache_without_redis_is_all_misses() -> None:
+    cache = SharedCache("redis://127.0.0.1:1/0", ttl_seconds=5)
+    try:
+        assert not cache.live and cache.peek("k") is None
+        value, generation = cache.get("k")
+        assert value is None
+        cache.set("k", b"v", generation, TAG)
+        cache.invalidate()
+        assert cache.peek("k") is None and cache.stats.errors >= 2
+    finally:
+        started = time.monotonic()
+        cache.close()
+        assert time.monotonic() - started < 3
+
+
+def test_two_servers_on_one_redis_see_each_others_invalidations(
+    api, portfolio, redis_cache
+) -> None:
+    # Two apps on one Redis, as two `--workers` processes: one suppresses a finding, and the
+    # other's copy of the findings page goes at once, not when its TTL runs out.
+    one = api(redis_url=REDIS_URL, cache_prefix=redis_cache.prefix)
+    two = api(redis_url=REDIS_URL, cache_prefix=redis_cache.prefix)
+    for client in (one, two):
+        assert _until(lambda c=client: c.app.state.optimus.cache.live)
+    url = f"/api/v1/findings?project_id={portfolio.projects['billing']}"
+    before = one.get(url).json()
+    assert two.get(url).headers["X-Cache"] == "hit"  # from Redis
+    assert two.get(url).headers["X-Cache"] == "hit"  # from its own copy
+    finding = before["items"][0]["id"]
+    assert one.post(f"/api/v1/findings/{finding}/suppress", json={"reason": "x"}).status_code == 200
+    key = cache_key({"path": "/api/v1/findings", "query_string": url.split("?")[1].encode()})
+    assert _until(lambda: two.app.state.optimus.cache.peek(key) is None)
+    after = two.get(url)
+    assert after.headers["X-Cache"] == "miss"
+    states = {f["id"]: f["state"] for f in after.json()["items"]}
+    assert states[finding] == "suppressed"
+    assert two.get("/api/v1/system/metrics").json()["cache"]["copies_live"] is True

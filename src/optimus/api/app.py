@@ -15,7 +15,7 @@ from dataclasses import replace
 from fastapi import FastAPI
 
 from optimus.api.auth import KeyTouches, PrincipalCache
-from optimus.api.cache import MemoryCache, make_cache
+from optimus.api.cache import MemoryCache, SharedCache, make_cache
 from optimus.api.deps import AppState
 from optimus.api.errors import install_error_handlers
 from optimus.api.fast_path import CachedAnswers
@@ -114,7 +114,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
     # callers checked lately whose role reaches the route's.
     app.add_middleware(
         CachedAnswers,
-        cache=cache if isinstance(cache, MemoryCache) else None,
+        cache=cache if isinstance(cache, MemoryCache | SharedCache) else None,
         principals=principals if settings.auth_enabled else None,
     )
     app.add_middleware(MetricsMiddleware, metrics=metrics)  # outermost: times both paths

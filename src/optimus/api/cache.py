@@ -12,12 +12,13 @@ never unavailable.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 log = logging.getLogger("optimus.api.cache")
 
@@ -51,10 +52,16 @@ class Cache(Protocol):
     backend: str
     stats: CacheStats
 
-    def get(self, key: str) -> tuple[bytes | None, int]: ...
+    def peek(self, key: str) -> tuple[bytes, AnswerTag | None] | None: ...
+
+    def count_hit(self) -> None: ...
+
+    def retag(self, key: str, tag: AnswerTag) -> None: ...
+
+    def get(self, key: str) -> tuple[bytes | None, Any]: ...
 
     def set(
-        self, key: str, value: bytes, generation: int, tag: AnswerTag | None = None
+        self, key: str, value: bytes, generation: Any, tag: AnswerTag | None = None
     ) -> None: ...
 
     def invalidate(self) -> None: ...
@@ -109,6 +116,13 @@ class MemoryCache:
         with self._lock:
             self.stats.hits += 1
 
+    def retag(self, key: str, tag: AnswerTag) -> None:
+        """Give a live entry stored without a tag (copied from Redis) its route's tag."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and entry[2] is None:
+                self._entries[key] = (entry[0], entry[1], tag)
+
     def set(self, key: str, value: bytes, generation: int, tag: AnswerTag | None = None) -> None:
         with self._lock:
             if generation != self._generation:
@@ -123,6 +137,11 @@ class MemoryCache:
             self._entries.clear()
             self._generation += 1
             self.stats.invalidations += 1
+
+    @property
+    def generation(self) -> int:
+        """The generation a ``set`` must name to be stored now."""
+        return self._generation
 
     def close(self) -> None:
         self.invalidate()
@@ -144,6 +163,15 @@ class RedisCache:
         self.ttl_ms = max(1, int(ttl_seconds * 1000))
         self.stats = CacheStats()
         self._gen_key = f"{prefix}:generation"
+
+    def peek(self, key: str) -> tuple[bytes, AnswerTag | None] | None:
+        return None  # nothing is kept in process
+
+    def count_hit(self) -> None:
+        self.stats.hits += 1
+
+    def retag(self, key: str, tag: AnswerTag) -> None:
+        return None
 
     def _failed(self, what: str, exc: Exception) -> None:
         self.stats.errors += 1
@@ -198,6 +226,115 @@ class RedisCache:
         self._client.close()
 
 
+class SharedCache:
+    """Redis, shared by every server process, with each process's own copy in front of it.
+
+    A Redis lookup costs a thread hop and two round trips, more than answering from the
+    database's own cache on a busy two-core server; so answers are also kept in a
+    :class:`MemoryCache` and read from there, on the event loop and before routing. What
+    keeps those copies right is a listener thread subscribed to ``{prefix}:invalidations``:
+    ``invalidate()`` bumps the shared generation and publishes there, and every process drops
+    its copies when the message arrives (within milliseconds). The copies are trusted only
+    while the subscription is live: before it is confirmed, after the connection drops and
+    until it is back, every lookup goes to Redis (and a Redis that is down is a miss).
+    """
+
+    backend = "redis"
+
+    def __init__(self, url: str, prefix: str = "optimus:api", ttl_seconds: float = 30.0) -> None:
+        import redis
+
+        self.remote = RedisCache(url, prefix=prefix, ttl_seconds=ttl_seconds)
+        self.local = MemoryCache(ttl_seconds=ttl_seconds)
+        self.stats = self.remote.stats
+        self.channel = f"{prefix}:invalidations"
+        # The subscription's own connection blocks in reads; health checks find a dead one.
+        self._subscriber = redis.Redis.from_url(
+            url, socket_connect_timeout=0.25, health_check_interval=5
+        )
+        self._live = threading.Event()
+        self._closed = threading.Event()
+        self._listener = threading.Thread(
+            target=self._listen, name="optimus-cache-invalidations", daemon=True
+        )
+        self._listener.start()
+
+    def _listen(self) -> None:
+        import redis
+
+        while not self._closed.is_set():
+            pubsub = self._subscriber.pubsub()
+            try:
+                pubsub.subscribe(self.channel)
+                while not self._closed.is_set():
+                    message = pubsub.get_message(timeout=0.5)
+                    if message is None:
+                        continue
+                    # Subscribed (again): copies from before may have missed a message.
+                    self.local.invalidate()
+                    if message["type"] == "subscribe":
+                        self._live.set()
+            except (redis.RedisError, OSError, ValueError) as exc:
+                if not self._closed.is_set():
+                    self._live.clear()
+                    self.local.invalidate()
+                    self.remote._failed("invalidation listener", exc)
+                    self._closed.wait(1.0)
+            finally:
+                with contextlib.suppress(redis.RedisError, OSError):
+                    pubsub.close()
+
+    @property
+    def live(self) -> bool:
+        """Whether this process's copies are kept right by the subscription."""
+        return self._live.is_set()
+
+    def peek(self, key: str) -> tuple[bytes, AnswerTag | None] | None:
+        return self.local.peek(key) if self._live.is_set() else None
+
+    def count_hit(self) -> None:
+        self.remote.count_hit()
+
+    def retag(self, key: str, tag: AnswerTag) -> None:
+        self.local.retag(key, tag)
+
+    def get(self, key: str) -> tuple[bytes | None, tuple[int, int]]:
+        # The local generation is read first: a message that arrives during the Redis read
+        # makes the copy below, and the caller's set, no-ops.
+        local_generation = self.local.generation
+        value, generation = self.remote.get(key)
+        if value is not None and self._live.is_set():
+            self.local.set(key, value, local_generation)
+        return value, (local_generation, generation)
+
+    def set(self, key: str, value: bytes, generation: Any, tag: AnswerTag | None = None) -> None:
+        local_generation, remote_generation = generation
+        self.remote.set(key, value, remote_generation)
+        if self._live.is_set():
+            self.local.set(key, value, local_generation, tag)
+
+    def invalidate(self) -> None:
+        import redis
+
+        self.local.invalidate()
+        self.remote.invalidate()
+        try:
+            self.remote._client.publish(self.channel, b"1")
+        except redis.RedisError as exc:
+            self.remote._failed("invalidation message", exc)
+
+    def ping(self) -> bool:
+        """Whether Redis answers."""
+        return self.remote.ping()
+
+    def close(self) -> None:
+        self._closed.set()
+        self._live.clear()
+        self._listener.join(timeout=2)
+        self._subscriber.close()
+        self.remote.close()
+
+
 class NoCache:
     """Caching switched off (a TTL of 0): every lookup is a miss, nothing is kept."""
 
@@ -205,6 +342,15 @@ class NoCache:
 
     def __init__(self) -> None:
         self.stats = CacheStats()
+
+    def peek(self, key: str) -> tuple[bytes, AnswerTag | None] | None:
+        return None
+
+    def count_hit(self) -> None:
+        return None
+
+    def retag(self, key: str, tag: AnswerTag) -> None:
+        return None
 
     def get(self, key: str) -> tuple[bytes | None, int]:
         self.stats.misses += 1
@@ -225,5 +371,5 @@ def make_cache(redis_url: str | None, prefix: str, ttl_seconds: float) -> Cache:
     if ttl_seconds <= 0:
         return NoCache()
     if redis_url:
-        return RedisCache(redis_url, prefix=prefix, ttl_seconds=ttl_seconds)
+        return SharedCache(redis_url, prefix=prefix, ttl_seconds=ttl_seconds)
     return MemoryCache(ttl_seconds=ttl_seconds)

@@ -8,12 +8,15 @@ read it: with auth off every caller is the anonymous admin; with auth on, the re
 or token must be one the app checked lately (:class:`optimus.api.auth.PrincipalCache`) and its
 role at least the one the route required when it stored the answer.
 
-Only answers that :func:`optimus.api.deps.cached_json` stored are found, under the same key
+With Redis, the answers are this process's copies of Redis's (:class:`optimus.api.cache.
+SharedCache`), trusted while its invalidation subscription is live. Only answers that
+:func:`optimus.api.deps.cached_json` stored are found, under the same key
 (:func:`cache_key`), so a hit is exactly what the route would have sent for this path and
 query, and cached answers are the same for every caller who may read them. Everything else
-(misses, other methods, a credential not checked lately or not enough, Redis) goes through
+(misses, other methods, a credential not checked lately or not enough) goes through
 the app as before, which gives the 401 or 403 itself. The route template stored with the
-answer goes into the scope, so the metrics count the answer under its route as before.
+answer goes into the scope, so the metrics count the answer under its route as before; a
+copy without one (fetched from Redis, not yet read through its route) goes through the app.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from typing import Any, NamedTuple
 from starlette.datastructures import QueryParams
 
 from optimus.api.auth import ANONYMOUS, PrincipalCache, header_credential, role_rank
-from optimus.api.cache import MemoryCache
+from optimus.api.cache import MemoryCache, SharedCache
 
 
 def cache_key(scope: dict[str, Any]) -> str:
@@ -43,10 +46,14 @@ class CachedAnswers:
     """ASGI middleware: answer a GET from the in-process cache before routing."""
 
     def __init__(
-        self, app: Any, cache: MemoryCache | None, principals: PrincipalCache | None = None
+        self,
+        app: Any,
+        cache: MemoryCache | SharedCache | None,
+        principals: PrincipalCache | None = None,
     ) -> None:
-        # cache is None where the path is off: Redis, or caching switched off. principals is
-        # None with auth off (every caller is the anonymous admin).
+        # cache is None where caching is switched off; a SharedCache answers from this
+        # process's copies while they are kept right. principals is None with auth off
+        # (every caller is the anonymous admin).
         self.app = app
         self.cache = cache
         self.principals = principals

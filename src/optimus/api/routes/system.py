@@ -49,6 +49,8 @@ def _figures(request: Request) -> dict[str, Any]:
             "hit_rate": stats.hit_rate,
             "errors": stats.errors,
             "invalidations": stats.invalidations,
+            # With Redis: whether this process's copies are kept right (answered from here).
+            "copies_live": getattr(app.cache, "live", None),
         },
         "scans": {
             **scans,
