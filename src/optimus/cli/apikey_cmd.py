@@ -97,7 +97,8 @@ def register(app: typer.Typer) -> None:
         key_id: int = typer.Argument(..., help="The key's id (see `optimus apikey list`)."),
         database: str | None = DATABASE,
     ) -> None:
-        """Revoke a key; requests with it are refused from now on."""
+        """Revoke a key; a running server refuses it within its --auth-cache-ttl (5 s by
+        default)."""
         db = open_database(database)
         with db.session() as session:
             key = users.revoke_api_key(session, key_id)

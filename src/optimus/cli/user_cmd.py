@@ -117,7 +117,8 @@ def register(app: typer.Typer) -> None:
         name: str = typer.Argument(..., help="The user."),
         database: str | None = DATABASE,
     ) -> None:
-        """Disable a user: their keys and password stop working at once."""
+        """Disable a user: their keys, tokens and password stop working (a running server
+        refuses them within its --auth-cache-ttl, 5 s by default)."""
         db = open_database(database)
         with db.session() as session:
             users.disable_user(session, name)
