@@ -11,6 +11,8 @@ import pytest
 
 from optimus.api.cache import AnswerTag, MemoryCache, RedisCache, SharedCache, make_cache
 from optimus.api.fast_path import cache_key
+from optimus.store import users
+from tests.api.conftest import bearer
 
 REDIS_URL = os.environ.get("OPTIMUS_TEST_REDIS", "redis://127.0.0.1:6379/15")
 TAG = AnswerTag(route="/api/v1/projects", role="viewer")
@@ -268,3 +270,67 @@ def test_two_servers_on_one_redis_see_each_others_invalidations(
     states = {f["id"]: f["state"] for f in after.json()["items"]}
     assert states[finding] == "suppressed"
     assert two.get("/api/v1/system/metrics").json()["cache"]["copies_live"] is True
+
+
+def test_auth_and_answer_messages_each_drop_only_their_own(shared) -> None:
+    one, two = shared(), shared()
+    cleared: list[bool] = []
+    two.on_auth_change = lambda: cleared.append(True)
+    _, generation = two.get("k")
+    two.set("k", b"v", generation, TAG)
+    one.announce_auth_change()
+    assert _until(lambda: cleared == [True])
+    assert two.peek("k") == (b"v", TAG)  # answers do not depend on who asks
+    one.invalidate()
+    assert _until(lambda: two.peek("k") is None)
+    assert cleared == [True]
+
+
+def test_a_key_revoked_through_one_server_is_refused_by_the_other_at_once(
+    api, portfolio, keys, redis_cache
+) -> None:
+    settings = {"redis_url": REDIS_URL, "cache_prefix": redis_cache.prefix, "auth": True}
+    one, two = api(**settings), api(**settings)
+    for client in (one, two):
+        assert _until(lambda c=client: c.app.state.optimus.cache.live)
+    viewer = bearer(keys["viewer"])
+    assert two.get("/api/v1/scans", headers=viewer).status_code == 200  # checked, trusted 5 s
+    admin = bearer(keys["admin"])
+    listed = one.get("/api/v1/keys?user=viewer", headers=admin).json()
+    assert one.delete(f"/api/v1/keys/{listed[0]['id']}", headers=admin).status_code == 200
+    assert _until(lambda: two.get("/api/v1/scans", headers=viewer).status_code == 401, 2.0)
+
+
+def test_the_cli_tells_servers_on_redis_of_its_changes(
+    api, portfolio, keys, redis_cache, database, capsys, monkeypatch, tmp_path, request
+) -> None:
+    from tests.cli.storecli import run_cli, url_of
+
+    # The CLI announces under the default prefix, so this server uses it too (in the test
+    # database of Redis; its keys are removed below).
+    monkeypatch.setenv("OPTIMUS_REDIS_URL", REDIS_URL)
+    client = api(redis_url=REDIS_URL, auth=True)
+    request.addfinalizer(
+        lambda: [
+            redis_cache._client.delete(k) for k in redis_cache._client.scan_iter("optimus:api:*")
+        ]
+    )
+    assert _until(lambda: client.app.state.optimus.cache.live)
+    viewer = bearer(keys["viewer"])
+    assert client.get("/api/v1/projects", headers=viewer).headers["X-Cache"] == "miss"
+    assert client.get("/api/v1/projects", headers=viewer).headers["X-Cache"] == "hit"
+    url = url_of(database)
+    # A scan saved from the command line: the server's answers go at once.
+    (tmp_path / "cli-scan").mkdir()
+    (tmp_path / "cli-scan" / "app.py").write_text("import os\n")
+    folder = str(tmp_path / "cli-scan")
+    saved = run_cli(capsys, "scan", folder, "--save", "--database", url, "--no-engines")
+    assert saved.code in (0, 1), saved.err
+    assert "could not tell" not in saved.err
+    assert _until(lambda: client.get("/api/v1/projects", headers=viewer).json()["total"] == 4)
+    # A key revoked from the command line: refused at once, not after --auth-cache-ttl.
+    with database.session() as s:
+        (key, _), *_ = users.list_api_keys(s, "viewer")
+    revoked = run_cli(capsys, "apikey", "revoke", str(key.id), "--database", url)
+    assert revoked.code == 0 and "could not tell" not in revoked.err
+    assert _until(lambda: client.get("/api/v1/scans", headers=viewer).status_code == 401, 2.0)

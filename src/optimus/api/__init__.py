@@ -5,7 +5,26 @@ Routes live in ``routes/`` (one module per resource), request and response shape
 ``cache``, background scans in ``jobs``. ``optimus serve`` runs it under uvicorn.
 """
 
-from optimus.api.app import create_app
-from optimus.api.settings import ApiSettings
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from optimus.api.app import create_app
+    from optimus.api.settings import ApiSettings
 
 __all__ = ["ApiSettings", "create_app"]
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use, so `optimus.api.cache` (which the CLI uses to tell servers of a
+    # change) loads without FastAPI.
+    if name == "create_app":
+        from optimus.api.app import create_app
+
+        return create_app
+    if name == "ApiSettings":
+        from optimus.api.settings import ApiSettings
+
+        return ApiSettings
+    raise AttributeError(f"module 'optimus.api' has no attribute {name!r}")

@@ -66,6 +66,9 @@ def create_app(settings: ApiSettings) -> FastAPI:
     metrics = RequestMetrics()
     jobs = ScanJobs(db, settings.scan_workers, landed=cache.invalidate)
     principals = PrincipalCache(settings.auth_cache_ttl_seconds)
+    if isinstance(cache, SharedCache):
+        # Users or keys changed in another process (a worker, the CLI): check callers again.
+        cache.on_auth_change = principals.clear
     app_state = AppState(settings, db, cache, jobs, metrics, KeyTouches(), principals)
     metrics.add_gauges(
         lambda: {

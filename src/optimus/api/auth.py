@@ -6,7 +6,8 @@ other bearer credential must be a token this server signed (HS256) and that has 
 Either way the user is read from the database, and what it gave is trusted for a few seconds
 (``PrincipalCache``, ``--auth-cache-ttl``): a change made through this server (a key revoked,
 a user disabled, a role changed) applies at once, one made elsewhere (the CLI, another worker
-process) within those seconds; a token is never trusted past its expiry.
+process) at once where they share Redis (it is published there) and otherwise within those
+seconds; a token is never trusted past its expiry.
 
 Roles form a ladder: viewer (read) < operator (scan, suppress) < admin (keys, users).
 """

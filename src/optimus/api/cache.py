@@ -17,10 +17,16 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
 
 log = logging.getLogger("optimus.api.cache")
+
+DEFAULT_PREFIX = "optimus:api"
+# The messages on ``{prefix}:invalidations``: cached answers are outdated; users or keys changed.
+ANSWERS = b"answers"
+AUTH = b"auth"
 
 
 class AnswerTag(NamedTuple):
@@ -65,6 +71,8 @@ class Cache(Protocol):
     ) -> None: ...
 
     def invalidate(self) -> None: ...
+
+    def announce_auth_change(self) -> None: ...
 
     def close(self) -> None: ...
 
@@ -138,6 +146,9 @@ class MemoryCache:
             self._generation += 1
             self.stats.invalidations += 1
 
+    def announce_auth_change(self) -> None:
+        return None  # one process: nobody else to tell
+
     @property
     def generation(self) -> int:
         """The generation a ``set`` must name to be stored now."""
@@ -152,7 +163,7 @@ class RedisCache:
 
     backend = "redis"
 
-    def __init__(self, url: str, prefix: str = "optimus:api", ttl_seconds: float = 30.0) -> None:
+    def __init__(self, url: str, prefix: str = DEFAULT_PREFIX, ttl_seconds: float = 30.0) -> None:
         import redis
 
         # Short timeouts: a slow Redis must cost a request milliseconds, not seconds.
@@ -213,6 +224,14 @@ class RedisCache:
         except redis.RedisError as exc:
             self._failed("invalidation", exc)
 
+    def announce_auth_change(self) -> None:
+        import redis
+
+        try:
+            self._client.publish(f"{self.prefix}:invalidations", AUTH)
+        except redis.RedisError as exc:
+            self._failed("auth change message", exc)
+
     def ping(self) -> bool:
         """Whether Redis answers."""
         import redis
@@ -241,7 +260,7 @@ class SharedCache:
 
     backend = "redis"
 
-    def __init__(self, url: str, prefix: str = "optimus:api", ttl_seconds: float = 30.0) -> None:
+    def __init__(self, url: str, prefix: str = DEFAULT_PREFIX, ttl_seconds: float = 30.0) -> None:
         import redis
 
         self.remote = RedisCache(url, prefix=prefix, ttl_seconds=ttl_seconds)
@@ -252,6 +271,8 @@ class SharedCache:
         self._subscriber = redis.Redis.from_url(
             url, socket_connect_timeout=0.25, health_check_interval=5
         )
+        # Called when users or keys changed in another process (a server sets it).
+        self.on_auth_change: Callable[[], None] | None = None
         self._live = threading.Event()
         self._closed = threading.Event()
         self._listener = threading.Thread(
@@ -270,19 +291,30 @@ class SharedCache:
                     message = pubsub.get_message(timeout=0.5)
                     if message is None:
                         continue
-                    # Subscribed (again): copies from before may have missed a message.
-                    self.local.invalidate()
                     if message["type"] == "subscribe":
+                        # Subscribed (again): messages may have been missed meanwhile.
+                        self._changed(ANSWERS)
+                        self._changed(AUTH)
                         self._live.set()
+                    elif message["type"] == "message":
+                        self._changed(AUTH if message["data"] == AUTH else ANSWERS)
             except (redis.RedisError, OSError, ValueError) as exc:
                 if not self._closed.is_set():
                     self._live.clear()
-                    self.local.invalidate()
+                    self._changed(ANSWERS)
+                    self._changed(AUTH)
                     self.remote._failed("invalidation listener", exc)
                     self._closed.wait(1.0)
             finally:
                 with contextlib.suppress(redis.RedisError, OSError):
                     pubsub.close()
+
+    def _changed(self, what: bytes) -> None:
+        if what == AUTH:
+            if self.on_auth_change is not None:
+                self.on_auth_change()
+        else:
+            self.local.invalidate()
 
     @property
     def live(self) -> bool:
@@ -319,9 +351,18 @@ class SharedCache:
         self.local.invalidate()
         self.remote.invalidate()
         try:
-            self.remote._client.publish(self.channel, b"1")
+            self.remote._client.publish(self.channel, ANSWERS)
         except redis.RedisError as exc:
             self.remote._failed("invalidation message", exc)
+
+    def announce_auth_change(self) -> None:
+        """Tell the other processes that users or keys changed."""
+        import redis
+
+        try:
+            self.remote._client.publish(self.channel, AUTH)
+        except redis.RedisError as exc:
+            self.remote._failed("auth change message", exc)
 
     def ping(self) -> bool:
         """Whether Redis answers."""
@@ -362,6 +403,9 @@ class NoCache:
     def invalidate(self) -> None:
         self.stats.invalidations += 1
 
+    def announce_auth_change(self) -> None:
+        return None
+
     def close(self) -> None:
         return None
 
@@ -373,3 +417,25 @@ def make_cache(redis_url: str | None, prefix: str, ttl_seconds: float) -> Cache:
     if redis_url:
         return SharedCache(redis_url, prefix=prefix, ttl_seconds=ttl_seconds)
     return MemoryCache(ttl_seconds=ttl_seconds)
+
+
+def announce(redis_url: str, what: bytes, prefix: str = DEFAULT_PREFIX) -> str | None:
+    """Tell the servers sharing this Redis that something changed in the database behind
+    their back (the CLI saved a scan, revoked a key): ``ANSWERS`` or ``AUTH``.
+
+    Returns None when told, else why not, for a warning: a server that is not told catches
+    up within its TTLs anyway.
+    """
+    remote = RedisCache(redis_url, prefix=prefix)
+    try:
+        if what == AUTH:
+            remote.announce_auth_change()
+        else:
+            remote.invalidate()
+            if not remote.stats.errors:
+                remote._client.publish(f"{prefix}:invalidations", ANSWERS)
+    except Exception as exc:  # a Redis that cannot even be asked: say so, never fail the CLI
+        return type(exc).__name__
+    finally:
+        remote.close()
+    return "Redis did not answer" if remote.stats.errors else None

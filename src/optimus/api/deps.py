@@ -111,6 +111,14 @@ def require(role: str) -> Callable[[Request], Awaitable[auth.Principal]]:
     return dependency
 
 
+def users_changed(request: Request) -> None:
+    """After a commit that changed users or keys: every caller is checked again, in this
+    process at once and, through Redis where there is one, in the others."""
+    app = state(request)
+    app.principals.clear()
+    app.cache.announce_auth_change()
+
+
 def remote(request: Request) -> str | None:
     """The client address, for the audit log."""
     return request.client.host if request.client else None

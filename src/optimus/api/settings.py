@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from optimus.api.cache import DEFAULT_PREFIX
 from optimus.errors import ConfigError
 
 JWT_SECRET_ENV = "OPTIMUS_JWT_SECRET"
@@ -107,7 +108,7 @@ class ApiSettings:
     cache_ttl_seconds: float = 30.0
     auth_cache_ttl_seconds: float = 5.0
     migrate: bool = True
-    cache_prefix: str = "optimus:api"
+    cache_prefix: str = DEFAULT_PREFIX
 
     @property
     def auth_enabled(self) -> bool:

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from optimus.cli.db_cmd import DATABASE, cli_actor, open_database
+from optimus.cli.notify import tell_servers
 from optimus.store import users
 
 
@@ -97,12 +98,14 @@ def register(app: typer.Typer) -> None:
         key_id: int = typer.Argument(..., help="The key's id (see `optimus apikey list`)."),
         database: str | None = DATABASE,
     ) -> None:
-        """Revoke a key; a running server refuses it within its --auth-cache-ttl (5 s by
-        default)."""
+        """Revoke a key; a running server refuses it at once where it shares
+        OPTIMUS_REDIS_URL, else within its --auth-cache-ttl (5 s by default)."""
         db = open_database(database)
         with db.session() as session:
             key = users.revoke_api_key(session, key_id)
             users.audit(session, cli_actor(), "apikey.revoke", f"apikey:{key_id}")
-            typer.echo(f"Revoked key {key_id} ({key.name}, {key.prefix}_…)")
+            label = f"{key.name}, {key.prefix}_…"
+        tell_servers("auth")
+        typer.echo(f"Revoked key {key_id} ({label})")
 
     app.add_typer(group)

@@ -50,6 +50,7 @@ def save_scan(
     flags: dict[str, object],
 ) -> int:
     """Record a CLI scan with all its ``findings`` (before any baseline filter); say where."""
+    from optimus.cli.notify import tell_servers
     from optimus.store.record import record_scan
 
     db = open_database(database)
@@ -58,6 +59,7 @@ def save_scan(
         db, replace(result, findings=findings), requested_by=cli_actor(), options=options
     )
     typer.echo(f"Saved scan {scan_id} to {db.where} (see `optimus history`)", err=True)
+    tell_servers("answers")
     return scan_id
 
 

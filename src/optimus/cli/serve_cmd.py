@@ -73,8 +73,8 @@ def register(app: typer.Typer) -> None:
             min=0,
             max=300,
             help="Seconds a checked key or token is trusted before it is read again. Changes "
-            "made through this server apply at once; from the CLI or other workers, within "
-            "this time. 0: read on every request.",
+            "made through this server apply at once; from the CLI or other workers, at once "
+            "with a shared OPTIMUS_REDIS_URL, else within this time. 0: read on every request.",
         ),
         log_level: str = typer.Option("info", "--log-level", help="uvicorn's log level."),
     ) -> None:

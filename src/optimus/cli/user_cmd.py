@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from optimus.cli.db_cmd import DATABASE, cli_actor, open_database
+from optimus.cli.notify import tell_servers
 from optimus.store import users
 from optimus.store.models import ROLES
 
@@ -97,6 +98,7 @@ def register(app: typer.Typer) -> None:
             users.audit(
                 session, cli_actor(), "user.set_role", f"user:{name}", {"from": before, "to": role}
             )
+        tell_servers("auth")
         typer.echo(f"{name}: {before} -> {role}")
 
     @group.command("set-password")
@@ -118,11 +120,13 @@ def register(app: typer.Typer) -> None:
         database: str | None = DATABASE,
     ) -> None:
         """Disable a user: their keys, tokens and password stop working (a running server
-        refuses them within its --auth-cache-ttl, 5 s by default)."""
+        refuses them at once where it shares OPTIMUS_REDIS_URL, else within its
+        --auth-cache-ttl, 5 s by default)."""
         db = open_database(database)
         with db.session() as session:
             users.disable_user(session, name)
             users.audit(session, cli_actor(), "user.disable", f"user:{name}")
+        tell_servers("auth")
         typer.echo(f"Disabled {name}")
 
     app.add_typer(group)

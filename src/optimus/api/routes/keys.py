@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 
 from optimus.api.auth import Principal
-from optimus.api.deps import record, require, state
+from optimus.api.deps import record, require, state, users_changed
 from optimus.api.routes.scans import MAX_ID
 from optimus.api.schemas import CleanStr, KeyCreate, KeyCreated, KeyOut
 from optimus.store import users
@@ -62,8 +62,7 @@ def key_create(request: Request, body: KeyCreate, caller: Admin) -> Any:
 @router.delete("/{key_id}", response_model=KeyOut)
 def key_revoke(request: Request, key_id: KeyId, caller: Admin) -> Any:
     """Revoke a key for good: requests with it fail from now on."""
-    app = state(request)
-    with app.db.session() as session:
+    with state(request).db.session() as session:
         key = users.revoke_api_key(session, key_id)
         owner = session.get(User, key.user_id)
         record(
@@ -71,6 +70,5 @@ def key_revoke(request: Request, key_id: KeyId, caller: Admin) -> Any:
         )
         assert owner is not None, "a key's user is deleted with it"
         out = _out(key, owner)
-    # After the commit: callers checked lately are checked again, so the key stops now.
-    app.principals.clear()
+    users_changed(request)  # after the commit, so the change applies now
     return out

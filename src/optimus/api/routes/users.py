@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from optimus.api.auth import Principal
-from optimus.api.deps import record, require, state
+from optimus.api.deps import record, require, state, users_changed
 from optimus.api.routes.scans import MAX_ID
 from optimus.api.schemas import UserCreate, UserOut, UserUpdate
 from optimus.store import users
@@ -65,6 +65,5 @@ def user_update(request: Request, user_id: UserId, body: UserUpdate, caller: Adm
             users.disable_user(session, user.name)
             record(request, session, caller, "user.disable", f"user:{user.name}")
         out = UserOut.model_validate(user)
-    # After the commit: callers checked lately are checked again, so the change applies now.
-    state(request).principals.clear()
+    users_changed(request)  # after the commit, so the change applies now
     return out
