@@ -314,7 +314,9 @@ def test_a_token_is_not_trusted_past_its_expiry(clock: _Clock) -> None:
         ([(b"host", b"h")], None),
         ([(b"authorization", b"Basic dXNlcg==")], None),
         ([(b"authorization", b"Bearer ")], None),
-        ([(b"x-api-key", b"opt_y"), (b"x-api-key", b"opt_y")], None),
+        ([(b"x-api-key", b"opt_y"), (b"x-api-key", b"opt_z")], "opt_y"),
+        ([(b"x-api-key", b"opt_y"), (b"authorization", b"Bearer opt_x")], "opt_x"),
+        ([(b"x-api-key", b" ")], None),
     ],
 )
 def test_the_credential_read_before_routing(headers, expected) -> None:

@@ -128,7 +128,7 @@ def test_a_hit_needs_the_role_the_route_required(role: str, answered: bool) -> N
         [],
         [(b"authorization", b"Bearer opt_other")],
         [(b"authorization", b"Basic opt_key")],
-        [(b"authorization", b"Bearer opt_key"), (b"x-api-key", b"opt_key")],
+        [(b"authorization", b"Bearer opt_other"), (b"x-api-key", b"opt_key")],
         [(b"x-api-key", b"  ")],
     ],
 )

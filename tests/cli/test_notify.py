@@ -29,3 +29,13 @@ def test_a_redis_that_does_not_answer_is_a_warning_not_a_failure(
     assert "could not tell the API servers through OPTIMUS_REDIS_URL" in revoked.err
     assert "catch up when their cached entries expire" in revoked.err
     assert "redis://" not in revoked.err  # the URL may hold a password
+
+
+def test_a_url_that_is_not_redis_is_a_warning(
+    monkeypatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("OPTIMUS_REDIS_URL", "postgres://user:secret@db/x")
+    tell_servers("answers")
+    err = capsys.readouterr().err
+    assert "could not tell the API servers" in err and "not a Redis URL" in err
+    assert "secret" not in err

@@ -58,25 +58,47 @@ class Principal:
 ANONYMOUS = Principal(name="anonymous", role="admin", user_id=None, via="no-auth")
 
 
-def _unauthorized(message: str) -> ApiError:
+def unauthorized(message: str) -> ApiError:
+    """A 401 that names the scheme to use."""
     return ApiError(401, message, headers={"WWW-Authenticate": 'Bearer realm="optimus"'})
 
 
-def credential(request: Request) -> tuple[str, str] | None:
-    """``("key", value)`` or ``("token", value)`` from the request headers, or None."""
-    header = request.headers.get("authorization")
+def _read_credential(headers: list[tuple[bytes, bytes]]) -> tuple[str, str] | str | None:
+    # (kind, value); a message when a header is malformed; None without one. Authorization
+    # wins over X-API-Key, and the first of repeated headers counts, as for request.headers.
+    found: dict[bytes, str] = {}
+    for name, raw in headers:
+        if name in (b"authorization", b"x-api-key") and name not in found:
+            found[name] = raw.decode("latin-1")
+    header = found.get(b"authorization")
     if header:
         scheme, _, value = header.strip().partition(" ")
         value = value.strip()
         if scheme.lower() != "bearer" or not value:
-            raise _unauthorized("the Authorization header must be `Bearer <API key or token>`")
+            return "the Authorization header must be `Bearer <API key or token>`"
         return ("key" if value.startswith(_KEY_MARK) else "token", value)
-    key = request.headers.get("x-api-key")
+    key = found.get(b"x-api-key")
     if key is not None:
         if not key.strip():
-            raise _unauthorized("the X-API-Key header is empty")
+            return "the X-API-Key header is empty"
         return ("key", key.strip())
     return None
+
+
+def credential(request: Request) -> tuple[str, str] | None:
+    """``("key", value)`` or ``("token", value)`` from the request headers, or None; 401
+    when a header is malformed."""
+    read = _read_credential(request.scope["headers"])
+    if isinstance(read, str):
+        raise unauthorized(read)
+    return read
+
+
+def header_credential(headers: list[tuple[bytes, bytes]]) -> str | None:
+    """The key or token in raw ASGI headers, or None where there is none or it is malformed
+    (for the answer sent before routing: the app then explains the 401)."""
+    read = _read_credential(headers)
+    return read[1] if isinstance(read, tuple) else None
 
 
 class PrincipalCache:
@@ -145,31 +167,6 @@ class PrincipalCache:
             self.generation += 1
 
 
-def header_credential(headers: list[tuple[bytes, bytes]]) -> str | None:
-    """The key or token of raw ASGI headers where they hold exactly one well-formed one.
-
-    For the answer sent before routing: anything unusual (no credential, a malformed or
-    repeated header) gives None and the request goes through the app, which explains it.
-    """
-    found: str | None = None
-    for name, raw in headers:
-        if name == b"authorization":
-            scheme, _, rest = raw.decode("latin-1").strip().partition(" ")
-            value = rest.strip()
-            if scheme.lower() != "bearer" or not value:
-                return None
-        elif name == b"x-api-key":
-            value = raw.decode("latin-1").strip()
-            if not value:
-                return None
-        else:
-            continue
-        if found is not None:
-            return None
-        found = value
-    return found
-
-
 class KeyTouches:
     """Remembers when each key's last use was written, so it is written once a minute."""
 
@@ -230,7 +227,7 @@ def user_from_key(session: Session, plaintext: str, touches: KeyTouches) -> User
     """The user a live API key belongs to, or 401."""
     user = users.verify_api_key(session, plaintext, touch=False)
     if user is None:
-        raise _unauthorized("invalid, revoked or disabled API key")
+        raise unauthorized("invalid, revoked or disabled API key")
     # Only live keys are remembered (invalid ones would grow the table without bound); the
     # second check, about once a minute per key, is the one that writes last_used_at.
     if touches.due(plaintext):
@@ -269,12 +266,12 @@ def user_from_token(session: Session, token: str, secret: str) -> tuple[User, fl
         user_id = int(claims["sub"])
         expires_at = float(claims["exp"])
     except jwt.ExpiredSignatureError:
-        raise _unauthorized("token expired: ask for a new one at POST /api/v1/auth/token") from None
+        raise unauthorized("token expired: ask for a new one at POST /api/v1/auth/token") from None
     except (jwt.InvalidTokenError, ValueError, TypeError):
-        raise _unauthorized("invalid token") from None
+        raise unauthorized("invalid token") from None
     user = session.get(User, user_id)
     if user is None or user.disabled:
-        raise _unauthorized("the token's user no longer exists or is disabled")
+        raise unauthorized("the token's user no longer exists or is disabled")
     return user, expires_at
 
 

@@ -175,14 +175,8 @@ class RedisCache:
         self.stats = CacheStats()
         self._gen_key = f"{prefix}:generation"
 
-    def peek(self, key: str) -> tuple[bytes, AnswerTag | None] | None:
-        return None  # nothing is kept in process
-
     def count_hit(self) -> None:
         self.stats.hits += 1
-
-    def retag(self, key: str, tag: AnswerTag) -> None:
-        return None
 
     def _failed(self, what: str, exc: Exception) -> None:
         self.stats.errors += 1
@@ -224,13 +218,14 @@ class RedisCache:
         except redis.RedisError as exc:
             self._failed("invalidation", exc)
 
-    def announce_auth_change(self) -> None:
+    def publish(self, what: bytes) -> None:
+        """Tell every process subscribed to ``{prefix}:invalidations``: ANSWERS or AUTH."""
         import redis
 
         try:
-            self._client.publish(f"{self.prefix}:invalidations", AUTH)
+            self._client.publish(f"{self.prefix}:invalidations", what)
         except redis.RedisError as exc:
-            self._failed("auth change message", exc)
+            self._failed("change message", exc)
 
     def ping(self) -> bool:
         """Whether Redis answers."""
@@ -346,23 +341,13 @@ class SharedCache:
             self.local.set(key, value, local_generation, tag)
 
     def invalidate(self) -> None:
-        import redis
-
         self.local.invalidate()
         self.remote.invalidate()
-        try:
-            self.remote._client.publish(self.channel, ANSWERS)
-        except redis.RedisError as exc:
-            self.remote._failed("invalidation message", exc)
+        self.remote.publish(ANSWERS)
 
     def announce_auth_change(self) -> None:
         """Tell the other processes that users or keys changed."""
-        import redis
-
-        try:
-            self.remote._client.publish(self.channel, AUTH)
-        except redis.RedisError as exc:
-            self.remote._failed("auth change message", exc)
+        self.remote.publish(AUTH)
 
     def ping(self) -> bool:
         """Whether Redis answers."""
@@ -426,16 +411,14 @@ def announce(redis_url: str, what: bytes, prefix: str = DEFAULT_PREFIX) -> str |
     Returns None when told, else why not, for a warning: a server that is not told catches
     up within its TTLs anyway.
     """
-    remote = RedisCache(redis_url, prefix=prefix)
     try:
-        if what == AUTH:
-            remote.announce_auth_change()
-        else:
+        remote = RedisCache(redis_url, prefix=prefix)
+    except ValueError:  # not a Redis URL: the server would refuse it too
+        return "not a Redis URL: use redis://, rediss:// or unix://"
+    try:
+        if what == ANSWERS:
             remote.invalidate()
-            if not remote.stats.errors:
-                remote._client.publish(f"{prefix}:invalidations", ANSWERS)
-    except Exception as exc:  # a Redis that cannot even be asked: say so, never fail the CLI
-        return type(exc).__name__
+        remote.publish(what)
     finally:
         remote.close()
     return "Redis did not answer" if remote.stats.errors else None

@@ -56,15 +56,6 @@ def state(request: Request) -> AppState:
     return request.app.state.optimus
 
 
-def _unauthenticated() -> ApiError:
-    return ApiError(
-        401,
-        "authentication required: send `Authorization: Bearer <API key or token>` or "
-        "`X-API-Key: <key>` (create a key with `optimus apikey create`)",
-        headers={"WWW-Authenticate": 'Bearer realm="optimus"'},
-    )
-
-
 def authenticate(request: Request, given: tuple[str, str]) -> auth.Principal:
     """The caller a key or token belongs to, read from the database; 401 when it is invalid.
 
@@ -97,7 +88,10 @@ def require(role: str) -> Callable[[Request], Awaitable[auth.Principal]]:
         else:
             given = auth.credential(request)
             if given is None:
-                raise _unauthenticated()
+                raise auth.unauthorized(
+                    "authentication required: send `Authorization: Bearer <API key or token>` "
+                    "or `X-API-Key: <key>` (create a key with `optimus apikey create`)"
+                )
             cached = app.principals.get(given[1])
             caller = cached or await run_in_threadpool(authenticate, request, given)
         if not caller.allows(role):

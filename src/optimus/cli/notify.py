@@ -12,11 +12,11 @@ import os
 
 import typer
 
-REDIS_URL_ENV = "OPTIMUS_REDIS_URL"
-
 
 def tell_servers(what: str) -> None:
     """Announce ``"answers"`` (a scan saved) or ``"auth"`` (users or keys changed)."""
+    from optimus.api.settings import REDIS_URL_ENV
+
     url = os.environ.get(REDIS_URL_ENV)
     if not url:
         return
