@@ -286,7 +286,7 @@ def test_the_principal_cache_expires_and_refuses_outdated_checks(clock: _Clock) 
         cache.put(name, ann, cache.generation)
     assert [cache.get(n) is not None for n in ("opt_a", "opt_b", "opt_c")] == [False, True, True]
     # Only digests are kept, never the credential itself.
-    assert all(isinstance(k, bytes) and len(k) == 32 for k in cache._entries)
+    assert all(isinstance(k, bytes) and len(k) == 32 for k in cache._lru.entries)
     assert PrincipalCache(ttl_seconds=0).get("opt_a") is None
 
 

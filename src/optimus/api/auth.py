@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections import OrderedDict, deque
+from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -26,6 +26,7 @@ from fastapi import Request
 from sqlalchemy.orm import Session
 
 from optimus.api.errors import ApiError
+from optimus.api.lru import ExpiringLru
 from optimus.store import users
 from optimus.store.models import ROLES, User
 
@@ -115,10 +116,13 @@ class PrincipalCache:
     def __init__(self, ttl_seconds: float = 5.0, max_entries: int = 10_000) -> None:
         self.ttl = ttl_seconds
         self.max_entries = max_entries
-        self._entries: OrderedDict[bytes, tuple[float, Principal]] = OrderedDict()
-        self._lock = threading.Lock()
-        self.generation = 0
         self.clock = time.monotonic
+        self._lru: ExpiringLru[Principal] = ExpiringLru(max_entries, lambda: self.clock())
+
+    @property
+    def generation(self) -> int:
+        """The generation a ``put`` must name to be kept now."""
+        return self._lru.generation
 
     @staticmethod
     def _key(value: str) -> bytes:
@@ -128,17 +132,7 @@ class PrincipalCache:
         """The caller this credential was checked as, while that check is fresh."""
         if self.ttl <= 0:
             return None
-        key = self._key(value)
-        now = self.clock()
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                return None
-            if entry[0] <= now:
-                del self._entries[key]
-                return None
-            self._entries.move_to_end(key)
-            return entry[1]
+        return self._lru.get(self._key(value))
 
     def put(
         self, value: str, principal: Principal, generation: int, expires_at: float | None = None
@@ -149,22 +143,12 @@ class PrincipalCache:
         lifetime = self.ttl
         if expires_at is not None:
             lifetime = min(lifetime, expires_at - time.time())
-        if lifetime <= 0:
-            return
-        key = self._key(value)
-        with self._lock:
-            if generation != self.generation:
-                return
-            self._entries[key] = (self.clock() + lifetime, principal)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+        if lifetime > 0:
+            self._lru.put(self._key(value), principal, lifetime, generation)
 
     def clear(self) -> None:
         """Forget every check: users or keys changed."""
-        with self._lock:
-            self._entries.clear()
-            self.generation += 1
+        self._lru.clear()
 
 
 class KeyTouches:

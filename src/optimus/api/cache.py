@@ -15,11 +15,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
+
+from optimus.api.lru import ExpiringLru
 
 log = logging.getLogger("optimus.api.cache")
 
@@ -86,23 +86,19 @@ class MemoryCache:
         self.ttl = ttl_seconds
         self.max_entries = max_entries
         self.stats = CacheStats()
-        # key -> (expiry, body, tag of the request that stored it)
-        self._entries: OrderedDict[str, tuple[float, bytes, AnswerTag | None]] = OrderedDict()
-        self._lock = threading.Lock()
-        self._generation = 0
+        # key -> (body, tag of the request that stored it)
+        self._lru: ExpiringLru[tuple[bytes, AnswerTag | None]] = ExpiringLru(max_entries)
+        self._stats_lock = threading.Lock()
 
     def get(self, key: str) -> tuple[bytes | None, int]:
-        now = time.monotonic()
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None or entry[0] <= now:
-                if entry is not None:
-                    del self._entries[key]
+        generation = self._lru.generation
+        found = self._lru.get(key)
+        with self._stats_lock:
+            if found is None:
                 self.stats.misses += 1
-                return None, self._generation
-            self._entries.move_to_end(key)
+                return None, generation
             self.stats.hits += 1
-            return entry[1], self._generation
+        return found[0], generation
 
     def peek(self, key: str) -> tuple[bytes, AnswerTag | None] | None:
         """The live entry under ``key`` and its tag, not counted; None otherwise.
@@ -111,39 +107,23 @@ class MemoryCache:
         with :meth:`count_hit` only when it sends the answer: otherwise the request goes on to
         the route, whose own ``get`` counts it, so each request counts once.
         """
-        now = time.monotonic()
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None or entry[0] <= now:
-                return None
-            self._entries.move_to_end(key)
-            return entry[1], entry[2]
+        return self._lru.get(key)
 
     def count_hit(self) -> None:
         """Count a hit answered from :meth:`peek`."""
-        with self._lock:
+        with self._stats_lock:
             self.stats.hits += 1
 
     def retag(self, key: str, tag: AnswerTag) -> None:
         """Give a live entry stored without a tag (copied from Redis) its route's tag."""
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None and entry[2] is None:
-                self._entries[key] = (entry[0], entry[1], tag)
+        self._lru.update(key, lambda entry: entry if entry[1] is not None else (entry[0], tag))
 
     def set(self, key: str, value: bytes, generation: int, tag: AnswerTag | None = None) -> None:
-        with self._lock:
-            if generation != self._generation:
-                return
-            self._entries[key] = (time.monotonic() + self.ttl, value, tag)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+        self._lru.put(key, (value, tag), self.ttl, generation)
 
     def invalidate(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._generation += 1
+        self._lru.clear()
+        with self._stats_lock:
             self.stats.invalidations += 1
 
     def announce_auth_change(self) -> None:
@@ -152,7 +132,7 @@ class MemoryCache:
     @property
     def generation(self) -> int:
         """The generation a ``set`` must name to be stored now."""
-        return self._generation
+        return self._lru.generation
 
     def close(self) -> None:
         self.invalidate()
