@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from optimus.errors import UsageError
 from optimus.store.models import SEVERITIES, Finding
-from optimus.store.queries.paging import Page, decode_cursor, encode_cursor
+from optimus.store.queries.paging import Page, carried_total, decode_cursor, encode_cursor
 
 SORTS = ("id", "-id", "severity")
 
@@ -135,13 +135,13 @@ def list_findings(
         params["offset"] = offset
     shape = _Shape(filters.project_id is not None, lists, sort, after is not None, bool(offset))
     fetched = db.execute(_page_statement(shape, tuple(columns)), params).all()
-    if fetched:
-        total = int(fetched[0][-1])
-    elif offset or after is not None:
-        # Past the last page the statement returns no row to carry the total: count apart.
-        total = int(db.execute(_count_statement(_counted(shape)), params).scalar() or 0)
-    else:
-        total = 0
+    total = carried_total(
+        db,
+        fetched,
+        _count_statement(_counted(shape)),
+        params,
+        past_start=bool(offset) or after is not None,
+    )
     next_cursor = None
     if len(fetched) > limit and sort == "id":
         next_cursor = encode_cursor(fetched[limit - 1].id)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Connection, Executable, Row, Select, func, select
 from sqlalchemy.orm import Session
 
 from optimus.errors import UsageError
@@ -44,6 +45,26 @@ def decode_cursor(cursor: str) -> int:
         raise UsageError(
             f"invalid cursor {cursor[:40]!r}: use next_cursor from a previous page"
         ) from None
+
+
+def carried_total(
+    db: Session | Connection,
+    rows: Sequence[Row[Any]],
+    counted: Executable,
+    params: dict[str, Any] | None,
+    *,
+    past_start: bool,
+) -> int:
+    """The number of matches of a page whose rows carry it as their last field.
+
+    A page past the start that came back empty has no row to carry it: ``counted`` runs
+    apart then. An empty first page means no match at all.
+    """
+    if rows:
+        return int(rows[0][-1])
+    if past_start:
+        return int(db.execute(counted, params).scalar() or 0)
+    return 0
 
 
 def count(session: Session, query: Select[Any]) -> int:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from optimus.errors import UsageError
 from optimus.store.errors import NotFound
 from optimus.store.models import Project, ProjectMetrics, Scan
-from optimus.store.queries.paging import Page
+from optimus.store.queries.paging import Page, carried_total
 
 _TABLE = Project.__table__
 # Every column of the projects table, in table order: what ``list_projects`` returns by default.
@@ -108,13 +108,7 @@ def list_projects(
         .offset(offset)
     )
     rows = db.execute(query).all()
-    if rows:
-        total = int(rows[0][-1])
-    elif offset:
-        # Past the last page no row carries the total: count apart.
-        total = int(db.execute(counted).scalar() or 0)
-    else:
-        total = 0
+    total = carried_total(db, rows, counted, None, past_start=bool(offset))
     return Page(items=list(rows), total=total, limit=limit, offset=offset)
 
 
